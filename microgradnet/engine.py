@@ -1,0 +1,486 @@
+"""The Value: a scalar that records how it was computed, and reverse-mode autodiff over its graph.
+
+Every primitive is one row of the op table further down: its symbol, its value on floats, where it is
+smooth, and its local derivative with respect to each operand. Each derivative is written once and
+serves twice: on floats in the ordinary backward pass, and on Values when a gradient must itself be
+differentiated (higher-order derivatives), which is why the rules use `_div`, `_pow`, `log`, `sin` and
+`cos` below, that accept either.
+
+A node's class is its op: the table makes one small `Value` subclass per primitive, so a node stores
+only its data, grad, label, parents (`_prev`) and an optional constant operand (`_arg`), and needs no
+closure. Graphs are freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar, SupportsFloat, TypeVar, Union
+
+from . import ieee
+from .grad_mode import _state
+
+Operand = Union["Value", float]
+Partials = Sequence[Any]  # floats in the ordinary backward pass; Values or floats when building a graph
+T = TypeVar("T", "Value", float)
+
+
+class Value:
+    """A real number that remembers the operations that produced it, so gradients can flow back."""
+
+    __slots__ = ("data", "grad", "label", "_prev", "_arg")
+    _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
+
+    data: float
+    grad: float
+    label: str
+    _prev: tuple[Value, ...]
+    _arg: Any
+
+    def __init__(self, data: SupportsFloat, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label) must be a str, got {type(label).__name__}: {label!r:.60}")
+        self.data = _real(data, "Value(data)")
+        self.grad = 0.0
+        self.label = label
+        self._prev = ()
+        self._arg = None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self._op!r}" if self._op else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
+
+    # -- arithmetic: a plain number on either side becomes a constant operand, not a node ---------
+    # fmt: off
+    def __add__(self, other: Operand) -> Value: return _binary(ADD, self, other)
+    def __radd__(self, other: Operand) -> Value: return _binary(ADD, other, self)
+    def __sub__(self, other: Operand) -> Value: return _binary(SUB, self, other)
+    def __rsub__(self, other: Operand) -> Value: return _binary(SUB, other, self)
+    def __mul__(self, other: Operand) -> Value: return _binary(MUL, self, other)
+    def __rmul__(self, other: Operand) -> Value: return _binary(MUL, other, self)
+    def __truediv__(self, other: Operand) -> Value: return _binary(DIV, self, other)
+    def __rtruediv__(self, other: Operand) -> Value: return _binary(DIV, other, self)
+    def __pow__(self, other: Operand) -> Value: return _binary(POW, self, other)
+    def __rpow__(self, other: Operand) -> Value: return _binary(POW, other, self)
+    def __neg__(self) -> Value: return _unary(NEG, self)
+    def __pos__(self) -> Value: return self
+    def __abs__(self) -> Value: return _unary(ABS, self)
+    # fmt: on
+
+    # -- functions ---------------------------------------------------------------------------------
+    # fmt: off
+    def exp(self) -> Value: return _unary(EXP, self)
+    def log(self) -> Value: return _unary(LOG, self)
+    def sqrt(self) -> Value: return _unary(SQRT, self)
+    def tanh(self) -> Value: return _unary(TANH, self)
+    def sigmoid(self) -> Value: return _unary(SIGMOID, self)
+    def relu(self) -> Value: return _unary(RELU, self)
+    def sin(self) -> Value: return _unary(SIN, self)
+    def cos(self) -> Value: return _unary(COS, self)
+    # fmt: on
+
+    def leaky_relu(self, slope: Operand = 0.01) -> Value:
+        """x for x > 0, else slope * x; the slope may be a number or a Value (then it is learnt)."""
+        out = _binary(LEAKY_RELU, self, slope)
+        if out is NotImplemented:
+            raise TypeError(f"leaky_relu(slope) must be a real number or a Value, got {type(slope).__name__}")
+        return out
+
+    # -- comparisons look at data; == stays identity, so Values can live in sets and dicts ---------
+    # fmt: off
+    def __lt__(self, other: Operand) -> bool: return self.data < _cmp(other)
+    def __le__(self, other: Operand) -> bool: return self.data <= _cmp(other)
+    def __gt__(self, other: Operand) -> bool: return self.data > _cmp(other)
+    def __ge__(self, other: Operand) -> bool: return self.data >= _cmp(other)
+    # fmt: on
+
+    # -- autodiff ----------------------------------------------------------------------------------
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from this graph."""
+        return _leaf(self.data)
+
+    def _partials(self, graph: bool) -> Partials:
+        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none."""
+        return ()
+
+    def _backward(self) -> None:
+        """One step of the chain rule: add self.grad * d self/d parent to each parent's grad."""
+        g = self.grad
+        for parent, d in zip(self._prev, self._partials(False)):
+            parent.grad += g * d
+
+    def backward(self) -> None:
+        """Compute d self / d v for every Value v in self's graph, into `v.grad`.
+
+        As PyTorch with retain_graph=True: leaves accumulate across calls; every other node's grad
+        holds the gradient from this call. Iterative, so graphs of any depth work.
+        """
+        nodes = _topological_order(self)
+        for v in nodes:
+            v.grad = 0.0
+        if self._prev:
+            self.grad = 1.0
+        else:
+            self.grad += 1.0
+        for v in nodes:
+            v._backward()
+
+
+def _topological_order(root: Value) -> list[Value]:
+    """The interior (non-leaf) nodes of root's graph, each one before all of its parents."""
+    order: list[Value] = []
+    if not root._prev:
+        return order
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        v, parents_done = stack.pop()
+        if parents_done:
+            order.append(v)
+        elif v not in seen:
+            seen.add(v)
+            stack.append((v, True))
+            for p in v._prev:
+                if p._prev and p not in seen:
+                    stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> tuple[Value, ...]:
+    """d output / d x for each x in inputs, as Values, leaving every `.grad` untouched.
+
+    With create_graph=True each gradient is itself a node of a graph over the inputs and can be
+    differentiated again (like `torch.autograd.grad(..., create_graph=True)`).
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients(output) must be a Value, got {type(output).__name__}")
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"gradients(inputs) must all be Values, got {type(x).__name__}: {x!r:.60}")
+    grads: dict[Value, Operand] = {output: 1.0}
+    for v in _topological_order(output):
+        g = grads.get(v)
+        if g is None:
+            continue
+        for parent, d in zip(v._prev, v._partials(create_graph)):
+            contribution = g * d
+            old = grads.get(parent)
+            grads[parent] = contribution if old is None else old + contribution
+    return tuple(_as_value(grads.get(x, 0.0)) for x in inputs)
+
+
+# -- making nodes -----------------------------------------------------------------------------------
+_new = object.__new__
+
+
+def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = None) -> Value:
+    """A node of class `cls` (an op) over `prev`, or a plain leaf when grad mode is off."""
+    if not _state.enabled:
+        cls, prev, arg = Value, (), None
+    v: Value = _new(cls)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prev = prev
+    v._arg = arg
+    return v
+
+
+def _leaf(data: float) -> Value:
+    """A leaf holding an already validated float."""
+    v: Value = _new(Value)
+    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", (), None
+    return v
+
+
+def _as_value(x: Operand) -> Value:
+    return x if isinstance(x, Value) else _leaf(x)
+
+
+def _real(x: object, where: str) -> float:
+    """x as a float if it is a real number (int, float, numpy scalar, Fraction...), else TypeError."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return ieee.as_float(x)  # type: ignore[arg-type]
+    hint = " (use .data for its number)" if isinstance(x, Value) else ""
+    raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}: {x!r:.60}{hint}")
+
+
+def _constant(x: object) -> float | None:
+    """x as a float if it is a plain real number, None if it is not a number at all."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)):
+        return ieee.as_float(x)  # type: ignore[arg-type]
+    return None
+
+
+def _cmp(other: Operand) -> float:
+    if isinstance(other, Value):
+        return other.data
+    c = _constant(other)
+    if c is None:
+        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
+    return c
+
+
+def _unary(op: Op, x: Value) -> Value:
+    return _node(op.node, op.f(x.data), (x,))
+
+
+def _binary(op: Op, x: Operand, y: Operand) -> Value:
+    """x op y as a node; a plain-number operand is stored as the node's constant `_arg`."""
+    if isinstance(x, Value):
+        if isinstance(y, Value):
+            return _node(op.node, op.f(x.data, y.data), (x, y))
+        c = _constant(y)
+        return NotImplemented if c is None else _node(op.node_x, op.f(x.data, c), (x,), c)
+    c = _constant(x)
+    return NotImplemented if c is None else _node(op.node_y, op.f(c, y.data), (y,), c)  # type: ignore[union-attr,arg-type]
+
+
+# -- math on floats and Values alike (the derivative rules are written with these) ------------------
+def _data(x: Operand) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _div(x: Operand, y: Operand) -> Operand:
+    return x / y if isinstance(x, Value) or isinstance(y, Value) else ieee.div(x, y)
+
+
+def _pow(x: Operand, y: Operand) -> Operand:
+    return x**y if isinstance(x, Value) or isinstance(y, Value) else ieee.pow(x, y)
+
+
+def exp(x: T) -> T:
+    """e ** x, for a Value or a float."""
+    return x.exp() if isinstance(x, Value) else ieee.exp(x)
+
+
+def log(x: T) -> T:
+    """Natural logarithm of a Value or a float (log 0 = -inf, log of a negative = nan)."""
+    return x.log() if isinstance(x, Value) else ieee.log(x)
+
+
+def sqrt(x: T) -> T:
+    """Square root of a Value or a float (nan for negatives)."""
+    return x.sqrt() if isinstance(x, Value) else ieee.sqrt(x)
+
+
+def tanh(x: T) -> T:
+    """Hyperbolic tangent of a Value or a float."""
+    return x.tanh() if isinstance(x, Value) else ieee.tanh(x)
+
+
+def sigmoid(x: T) -> T:
+    """Logistic sigmoid 1 / (1 + e**-x) of a Value or a float."""
+    return x.sigmoid() if isinstance(x, Value) else ieee.sigmoid(x)
+
+
+def relu(x: T) -> T:
+    """max(x, 0) of a Value or a float."""
+    return x.relu() if isinstance(x, Value) else ieee.relu(x)
+
+
+def leaky_relu(x: T, slope: float = 0.01) -> T:
+    """x for x > 0, else slope * x, of a Value or a float."""
+    return x.leaky_relu(slope) if isinstance(x, Value) else ieee.leaky_relu(x, slope)
+
+
+def sin(x: T) -> T:
+    """Sine of a Value or a float."""
+    return x.sin() if isinstance(x, Value) else ieee.sin(x)
+
+
+def cos(x: T) -> T:
+    """Cosine of a Value or a float."""
+    return x.cos() if isinstance(x, Value) else ieee.cos(x)
+
+
+# -- the op table -----------------------------------------------------------------------------------
+# name: (symbol, value on floats, where smooth (no kink or singularity), d out/d x[, d out/d y])
+# Each derivative is a function of (out, x[, y]). Values at kinks, poles and nan are PyTorch's.
+TABLE: dict[str, tuple[Any, ...]] = {
+    "neg": ("-", operator.neg, lambda x: True, lambda out, x: -1.0),
+    "abs": ("abs", abs, lambda x: x != 0, lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0),
+    "exp": ("exp", ieee.exp, lambda x: True, lambda out, x: out),
+    "log": ("log", ieee.log, lambda x: x > 0, lambda out, x: _div(1.0, x)),
+    "sqrt": ("sqrt", ieee.sqrt, lambda x: x > 0, lambda out, x: _div(0.5, out)),
+    "tanh": ("tanh", ieee.tanh, lambda x: True, lambda out, x: 1.0 - out * out),
+    "sigmoid": ("sigmoid", ieee.sigmoid, lambda x: True, lambda out, x: out * (1.0 - out)),
+    "relu": ("ReLU", ieee.relu, lambda x: x != 0, lambda out, x: 0.0 if x <= 0 else 1.0),
+    "sin": ("sin", ieee.sin, lambda x: True, lambda out, x: cos(x)),
+    "cos": ("cos", ieee.cos, lambda x: True, lambda out, x: -sin(x)),
+    "add": ("+", operator.add, lambda x, y: True, lambda out, x, y: 1.0, lambda out, x, y: 1.0),
+    "sub": ("-", operator.sub, lambda x, y: True, lambda out, x, y: 1.0, lambda out, x, y: -1.0),
+    "mul": ("*", operator.mul, lambda x, y: True, lambda out, x, y: y, lambda out, x, y: x),
+    "div": ("/", ieee.div, lambda x, y: y != 0, lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
+    "pow": ("**", ieee.pow, lambda x, y: x > 0,
+            lambda out, x, y: 0.0 if _data(y) == 0 else y * _pow(x, y - 1.0),
+            lambda out, x, y: 0.0 if _data(x) == 0 and _data(y) >= 0 else out * log(x)),
+    "leaky_relu": ("leaky_relu", ieee.leaky_relu, lambda x, slope: x != 0,
+                   lambda out, x, slope: 1.0 if x > 0 else slope, lambda out, x, slope: 0.0 if x > 0 else x),
+}  # fmt: skip
+
+
+class Op:
+    """One primitive of the table, with the node classes that record it in a graph."""
+
+    def __init__(self, name: str, symbol: str, f: Callable[..., float], smooth: Callable[..., bool],
+                 *derivatives: Callable[..., Operand]) -> None:  # fmt: skip
+        self.name, self.symbol, self.f, self.smooth, self.derivatives = name, symbol, f, smooth, derivatives
+        self.arity = len(derivatives)
+        # node: every operand a Value; node_x: x a Value, constant y; node_y: constant x, y a Value
+        if self.arity == 1:
+            self.node = _unary_node(name, symbol, *derivatives)
+        else:
+            self.node, self.node_x, self.node_y = _binary_nodes(name, symbol, *derivatives)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
+
+
+def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Value]:
+    class Node(Value):
+        __slots__ = ()
+        _op = symbol
+
+        def _partials(self, graph: bool) -> Partials:
+            (x,) = self._prev
+            return (dx(self, x),) if graph else (dx(self.data, x.data),)
+
+    Node.__name__ = Node.__qualname__ = name
+    return Node
+
+
+def _binary_nodes(
+    name: str, symbol: str, dx: Callable[..., Operand], dy: Callable[..., Operand]
+) -> tuple[type[Value], ...]:
+    class Node(Value):  # x op y
+        __slots__ = ()
+        _op = symbol
+
+        def _partials(self, graph: bool) -> Partials:
+            x, y = self._prev
+            if graph:
+                return dx(self, x, y), dy(self, x, y)
+            out, xd, yd = self.data, x.data, y.data
+            return dx(out, xd, yd), dy(out, xd, yd)
+
+    class NodeX(Node):  # x op constant
+        __slots__ = ()
+
+        def _partials(self, graph: bool) -> Partials:
+            (x,) = self._prev
+            return (dx(self, x, self._arg),) if graph else (dx(self.data, x.data, self._arg),)
+
+    class NodeY(Node):  # constant op y
+        __slots__ = ()
+
+        def _partials(self, graph: bool) -> Partials:
+            (y,) = self._prev
+            return (dy(self, self._arg, y),) if graph else (dy(self.data, self._arg, y.data),)
+
+    for cls, suffix in ((Node, ""), (NodeX, "_const_y"), (NodeY, "_const_x")):
+        cls.__name__ = cls.__qualname__ = name + suffix
+    return Node, NodeX, NodeY
+
+
+OPS: dict[str, Op] = {name: Op(name, *row) for name, row in TABLE.items()}
+NEG, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS = (OPS[n] for n in
+    ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"))  # fmt: skip
+ADD, SUB, MUL, DIV, POW, LEAKY_RELU = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "leaky_relu"))
+
+
+# -- fused n-ary nodes: one node where a chain of binary ones would cost time and memory ------------
+class Sum(Value):
+    """t1 + t2 + ... + tn as one node; d out/d ti = 1."""
+
+    __slots__ = ()
+    _op = "Σ"
+
+    def _partials(self, graph: bool) -> Partials:
+        return (1.0,) * len(self._prev)
+
+    def _backward(self) -> None:
+        g = self.grad
+        for t in self._prev:
+            t.grad += g
+
+
+class Linear(Value):
+    """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b)."""
+
+    __slots__ = ()
+    _op = "Σ w·x + b"
+
+    def _partials(self, graph: bool) -> Partials:
+        prev = self._prev
+        n = len(prev) // 2
+        ws, xs = prev[:n], prev[n:-1]
+        if graph:
+            return (*xs, *ws, 1.0)
+        return (*[x.data for x in xs], *[w.data for w in ws], 1.0)
+
+    def _backward(self) -> None:
+        g = self.grad
+        prev = self._prev
+        n = len(prev) // 2
+        for w, x in zip(prev[:n], prev[n:-1]):
+            w.grad += g * x.data
+            x.grad += g * w.data
+        prev[-1].grad += g
+
+
+class LinearConst(Linear):
+    """w·x + b over plain-number inputs x (kept in _arg, no gradient): _prev = (w1..wn, b)."""
+
+    __slots__ = ()
+
+    def _partials(self, graph: bool) -> Partials:
+        return (*self._arg, 1.0)
+
+    def _backward(self) -> None:
+        g = self.grad
+        prev = self._prev
+        for w, x in zip(prev, self._arg):
+            w.grad += g * x
+        prev[-1].grad += g
+
+
+def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - like torch.sum
+    """start + Σ terms as a single node (plain numbers among the terms are folded into the data)."""
+    values: list[Value] = []
+    total = _data(start) if isinstance(start, Value) else _real(start, "sum(start)")
+    if isinstance(start, Value):
+        values.append(start)
+    for t in terms:
+        if isinstance(t, Value):
+            values.append(t)
+            total += t.data
+        else:
+            total += _real(t, "sum(terms)")
+    return _node(Sum, total, tuple(values))
+
+
+def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """Σ wᵢ·xᵢ + bias as one node: a neuron's pre-activation. Inputs may be Values or plain numbers."""
+    ws = tuple(w if isinstance(w, Value) else Value(w) for w in weights)
+    xs = tuple(inputs)
+    if len(ws) != len(xs):
+        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
+    b = bias if isinstance(bias, Value) else Value(bias)
+    wd = [w.data for w in ws]
+    if all(isinstance(x, Value) for x in xs):
+        vs: tuple[Value, ...] = xs  # type: ignore[assignment]
+        data = builtins.sum(map(operator.mul, wd, [x.data for x in vs]), b.data)
+        return _node(Linear, data, ws + vs + (b,))
+    if any(isinstance(x, Value) for x in xs):  # a mix: treat the numbers as constant leaves
+        return linear(ws, [_as_value(_real(x, "linear(inputs)")) if not isinstance(x, Value) else x for x in xs], b)
+    cs = tuple(_real(x, "linear(inputs)") for x in xs)
+    return _node(LinearConst, builtins.sum(map(operator.mul, wd, cs), b.data), (*ws, b), cs)
