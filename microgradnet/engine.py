@@ -32,6 +32,8 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "_prev", "_arg")
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
+    _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
+    _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
 
     data: float
     grad: float
@@ -348,7 +350,7 @@ class Op:
 def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Value]:
     class Node(Value):
         __slots__ = ()
-        _op = symbol
+        _op, _name = symbol, name
 
         def _partials(self, graph: bool) -> Partials:
             (x,) = self._prev
@@ -363,7 +365,7 @@ def _binary_nodes(
 ) -> tuple[type[Value], ...]:
     class Node(Value):  # x op y
         __slots__ = ()
-        _op = symbol
+        _op, _name = symbol, name
 
         def _partials(self, graph: bool) -> Partials:
             x, y = self._prev
@@ -374,6 +376,7 @@ def _binary_nodes(
 
     class NodeX(Node):  # x op constant
         __slots__ = ()
+        _const = "y"
 
         def _partials(self, graph: bool) -> Partials:
             (x,) = self._prev
@@ -381,6 +384,7 @@ def _binary_nodes(
 
     class NodeY(Node):  # constant op y
         __slots__ = ()
+        _const = "x"
 
         def _partials(self, graph: bool) -> Partials:
             (y,) = self._prev
@@ -402,7 +406,7 @@ class Sum(Value):
     """t1 + t2 + ... + tn as one node; d out/d ti = 1."""
 
     __slots__ = ()
-    _op = "Σ"
+    _op, _name = "Σ", "sum"
 
     def _partials(self, graph: bool) -> Partials:
         return (1.0,) * len(self._prev)
@@ -417,7 +421,7 @@ class Linear(Value):
     """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b)."""
 
     __slots__ = ()
-    _op = "Σ w·x + b"
+    _op, _name = "Σ w·x + b", "linear"
 
     def _partials(self, graph: bool) -> Partials:
         prev = self._prev
