@@ -1,0 +1,298 @@
+"""Drawing a Value's computation graph with Graphviz: `draw_dot(root)` returns a `graphviz.Digraph`.
+
+Every Value is a box with its label, data and grad; every computed Value has an op node (`+`, `* 2`,
+`tanh`, `Σ w·x + b`) whose edges come from its operands, so `a * a` shows two edges. Node ids follow
+the traversal order, so the same graph always gives byte-identical DOT source. Labels are HTML-like
+and escaped, so any text (`{ } | < > " \\`, unicode, newlines) shows as written.
+
+The graphviz package is imported only when `draw_dot` is called; rendering without Graphviz's `dot`
+program raises `GraphvizNotFoundError`, which says how to install it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .engine import OPS, Value
+from .walk import graph_nodes, number, op_lines, operand_roles, visible
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+FONT = "Helvetica,Arial,sans-serif"
+HIGHLIGHT = "#d62728"
+INSTALL_DOT = (
+    "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered "
+    "(its DOT source is still available as `.source`). Install Graphviz: "
+    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
+    "`conda install -c conda-forge graphviz` (conda), or see https://graphviz.org/download/"
+)
+# |grad| on a log scale, from vanishing (blue) through healthy (white) to exploding (red)
+GRAD_COLOURS = (  # (upper bound of |grad|, fill, font colour, legend text)
+    (0.0, "#bdbdbd", "black", "0"),
+    (1e-6, "#2166ac", "white", "< 1e-6 (vanishing)"),
+    (1e-4, "#67a9cf", "black", "1e-6 … 1e-4"),
+    (1e-2, "#d1e5f0", "black", "1e-4 … 0.01"),
+    (1e2, "#f7f7f7", "black", "0.01 … 100"),
+    (1e4, "#fddbc7", "black", "100 … 1e4"),
+    (1e6, "#ef8a62", "black", "1e4 … 1e6"),
+    (math.inf, "#b2182b", "white", "≥ 1e6 (exploding)"),
+)
+NONFINITE_COLOUR = ("#000000", "white", "inf or nan")
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Raised when a drawing is rendered but Graphviz's `dot` program is not installed."""
+
+
+def draw_dot(
+    root: Value,
+    *,
+    format: str = "svg",  # noqa: A002 - graphviz's name for it
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    precision: int = 4,
+    color_by: str | None = None,
+    highlight: Iterable[Value] = (),
+    module: Any = None,
+    max_nodes: int = 500,
+) -> Any:
+    """The computation graph of root as a `graphviz.Digraph` (shows inline in Jupyter; `.render`, `.pipe`).
+
+    color_by='grad' fills each Value by |grad| on a log scale (with a legend); highlight outlines the
+    given Values; module (anything with `named_parameters()`, such as an `nn.MLP`) groups its
+    parameters and neurons in labelled clusters. Refuses graphs of more than max_nodes Values.
+    """
+    nodes = graph_nodes(root, max_nodes, "draw_dot")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot(rankdir) must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if color_by not in (None, "grad"):
+        raise ValueError(f"draw_dot(color_by) must be None or 'grad', got {color_by!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
+    marked = _values(highlight, "draw_dot(highlight)")
+    clusters = _clusters(module, nodes) if module is not None else {}
+    graphviz = _import_graphviz()
+    if format not in graphviz.FORMATS:
+        raise ValueError(f"draw_dot(format) must be a Graphviz format ('svg', 'png', 'pdf', ...), got {format!r}")
+    dot = _digraph_class(graphviz)(
+        format=format,
+        graph_attr={"rankdir": rankdir, "fontname": FONT},
+        node_attr={"fontname": FONT, "fontsize": "11"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
+    )
+    ids = {v: f"v{i}" for i, v in enumerate(nodes)}
+    colour = color_by == "grad"
+    by_cluster: dict[str, list[Value]] = {}
+    for v in nodes:
+        by_cluster.setdefault(clusters.get(v, ""), []).append(v)
+    for v in by_cluster.pop("", []):
+        _add_value(dot, v, ids[v], show_grad, precision, colour, v in marked)
+    if by_cluster:
+        _add_clusters(dot, module, by_cluster, ids, show_grad, precision, colour, marked)
+    for v in nodes:
+        for p, role in zip(v._prev, operand_roles(v)):
+            dot.edge(ids[p], ids[v] + "op", **({"label": _html(role)} if role else {}))
+    if colour:
+        dot.node("legend", label=_legend(), shape="plain")
+    return dot
+
+
+def _add_value(dot: Any, v: Value, vid: str, show_grad: bool, precision: int, colour: bool, marked: bool) -> None:
+    """A Value's box, and its op node if it was computed."""
+    cells = [f"<b>{_html(v.label)}</b>"] if v.label else []
+    cells.append(f"data {number(v.data, precision)}")
+    if show_grad:
+        cells.append(f"grad {number(v.grad, precision)}")
+    fill, font, _ = _grad_colour(v.grad) if colour else ("white", "black", "")
+    border = f' border="3" color="{HIGHLIGHT}"' if marked else ' border="0"'
+    if font != "black":
+        cells = [f'<font color="{font}">{c}</font>' for c in cells]
+    row = "".join(f"<td>{c}</td>" for c in cells)
+    table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}"><tr>{row}</tr></table>'
+    dot.node(vid, label=f"<{table}>", shape="plain")
+    lines = op_lines(v, precision)
+    if lines:
+        label = "<" + "<br/>".join(_html(line) for line in lines) + ">"
+        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03")
+        dot.edge(vid + "op", vid)
+
+
+def _html(text: str) -> str:
+    """text as the content of an HTML-like Graphviz label: escaped, with its newlines as line breaks."""
+    # Graphviz still reads backslash escapes (\N, \G, \l, \\) in HTML-like labels, so backslashes are doubled.
+    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in visible(text, "\n").split("\n"))
+
+
+def _grad_colour(g: float) -> tuple[str, str, str]:
+    if not math.isfinite(g):
+        return NONFINITE_COLOUR
+    size = abs(g)
+    for bound, fill, font, text in GRAD_COLOURS:
+        if size < bound or (bound == 0.0 and size == 0.0):
+            return fill, font, text
+    raise AssertionError("unreachable: the last bound is inf")  # pragma: no cover
+
+
+def _legend() -> str:
+    rows = [(fill, font, text) for _, fill, font, text in GRAD_COLOURS] + [NONFINITE_COLOUR]
+    body = "".join(f'<tr><td bgcolor="{f}"><font color="{c}">{_html(t)}</font></td></tr>' for f, c, t in rows)
+    head = '<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr><td><b>|grad|</b></td></tr>'
+    return f"<{head}{body}</table>>"
+
+
+def _values(items: Iterable[Value], where: str) -> set[Value]:
+    if isinstance(items, Value):
+        items = (items,)
+    out = set()
+    for v in items:
+        if not isinstance(v, Value):
+            raise TypeError(f"{where} must be Values, got {type(v).__name__}: {v!r:.60}")
+        out.add(v)
+    return out
+
+
+# -- clusters: a module's parameters and the neurons computed from them ------------------------------
+def _owner(name: str) -> str:
+    """The module path a parameter belongs to: 'layers.0.neurons.3.w.1' -> 'layers.0.neurons.3'."""
+    parts = name.split(".")
+    while parts and parts[-1].isdigit():
+        parts.pop()
+    return ".".join(parts[:-1])
+
+
+def _clusters(module: Any, nodes: list[Value]) -> dict[Value, str]:
+    """For each node that belongs to one of module's parts, that part's path ('.' for the module itself)."""
+    named = getattr(module, "named_parameters", None)
+    if not callable(named):
+        raise TypeError(f"draw_dot(module) must have a named_parameters() method, got {type(module).__name__}")
+    owner: dict[Value, str] = {}
+    for item in named():
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], Value)):
+            raise TypeError(f"draw_dot(module).named_parameters() must give (str, Value) pairs, got {item!r:.60}")
+        owner.setdefault(item[1], _owner(item[0]) or ".")
+    clusters: dict[Value, str] = {}
+    by_param: set[Value] = set()  # nodes computed from one part's parameters
+    for v in nodes:
+        if not v._prev:
+            if v in owner:
+                clusters[v] = owner[v]
+            continue
+        parts = {clusters[p] for p in v._prev if p in by_param or (not p._prev and p in owner)}
+        if len(parts) == 1:
+            clusters[v] = parts.pop()
+            by_param.add(v)
+        elif not parts and len(v._prev) == 1 and v._prev[0] in by_param and _is_activation(v):
+            clusters[v] = clusters[v._prev[0]]  # a neuron's activation
+    return clusters
+
+
+def _is_activation(v: Value) -> bool:
+    name = type(v)._name
+    return name in OPS and (OPS[name].arity == 1 or name == "leaky_relu") and name != "neg"
+
+
+def _levels(path: str) -> list[str]:
+    """The nested clusters a part lives in: 'layers.0.neurons.3' -> ['layers.0', 'layers.0.neurons.3']."""
+    if path == ".":
+        return []
+    parts = path.split(".")
+    levels = [".".join(parts[: i + 1]) for i, p in enumerate(parts) if p.isdigit()]
+    return levels if levels and levels[-1] == path else [*levels, path]
+
+
+def _add_clusters(
+    dot: Any,
+    module: Any,
+    by_cluster: dict[str, list[Value]],
+    ids: dict[Value, str],
+    show_grad: bool,
+    precision: int,
+    colour: bool,
+    marked: set[Value],
+) -> None:
+    """One cluster for the module, holding nested clusters for its parts (layers, neurons)."""
+    tree: dict[str, list[str]] = {".": []}  # cluster -> child clusters, in order of first appearance
+    for path in by_cluster:
+        parent = "."
+        for level in _levels(path):
+            if level not in tree:
+                tree[level] = []
+                tree[parent].append(level)
+            parent = level
+    names = {path: f"cluster_{i}" for i, path in enumerate(tree)}
+
+    def emit(graph: Any, path: str) -> None:
+        label = type(module).__name__ if path == "." else path
+        with graph.subgraph(name=names[path]) as sub:
+            sub.attr(label=_html_label(label), style="rounded,dashed", color="#7f7f7f", fontcolor="#555555")
+            for v in by_cluster.get(path, []):
+                _add_value(sub, v, ids[v], show_grad, precision, colour, v in marked)
+            for child in tree[path]:
+                emit(sub, child)
+
+    emit(dot, ".")  # nesting is as deep as the module's dotted names, so recursion is fine
+
+
+def _html_label(text: str) -> str:
+    return f"<{_html(text)}>"
+
+
+# -- graphviz, imported lazily, and a Digraph that explains a missing `dot` ---------------------------
+def _import_graphviz() -> Any:
+    try:
+        import graphviz  # type: ignore[import-untyped]
+    except ImportError as e:
+        raise ImportError(
+            'draw_dot needs the graphviz Python package: pip install "microgradnet[viz]" (or pip install graphviz)',
+            name="graphviz",
+        ) from e
+    return graphviz
+
+
+@contextmanager
+def _explain_missing_dot(graphviz: Any) -> Iterator[None]:
+    try:
+        yield
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizNotFoundError(INSTALL_DOT) from e
+
+
+_classes: dict[Any, type] = {}
+
+
+def _digraph_class(graphviz: Any) -> type:
+    """A `graphviz.Digraph` subclass whose render, pipe and view explain how to install Graphviz."""
+    if graphviz in _classes:
+        return _classes[graphviz]
+
+    class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
+        """A graphviz.Digraph of a Value's computation graph."""
+
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
+            with _explain_missing_dot(graphviz):
+                return super().pipe(*args, **kwargs)
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            with _explain_missing_dot(graphviz):
+                return super().render(*args, **kwargs)
+
+        def view(self, *args: Any, **kwargs: Any) -> Any:
+            with _explain_missing_dot(graphviz):
+                return super().view(*args, **kwargs)
+
+        def unflatten(self, *args: Any, **kwargs: Any) -> Any:
+            with _explain_missing_dot(graphviz):
+                return super().unflatten(*args, **kwargs)
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+            try:
+                bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+            except GraphvizNotFoundError as e:
+                return {"text/plain": str(e)}
+            return bundle
+
+    _classes[graphviz] = ComputationGraph
+    return ComputationGraph
