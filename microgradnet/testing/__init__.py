@@ -1,0 +1,23 @@
+"""Tools to test gradients: finite-difference checks, expression trees and Hypothesis strategies.
+
+`gradcheck`, `gradgradcheck` and `numerical_grad` need nothing else; `microgradnet.testing.strategies`
+needs Hypothesis (`pip install "microgradnet[testing]"`).
+"""
+
+from __future__ import annotations
+
+from .checks import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .expression import Apply, Constant, Expression, Input, apply_op, well_conditioned
+
+__all__ = [
+    "Apply",
+    "Constant",
+    "Expression",
+    "GradcheckError",
+    "Input",
+    "apply_op",
+    "gradcheck",
+    "gradgradcheck",
+    "numerical_grad",
+    "well_conditioned",
+]

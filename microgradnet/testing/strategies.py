@@ -1,0 +1,107 @@
+"""Hypothesis strategies for Values and for random expressions over the engine's ops.
+
+Needs Hypothesis (`pip install "microgradnet[testing]"`). Hypothesis registers `values()` as the
+strategy for `Value` through our "hypothesis" entry point (see `_plugin`), so `st.from_type(Value)` works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as error:  # pragma: no cover - exercised by a test that hides hypothesis
+    raise ImportError(
+        'microgradnet.testing.strategies needs Hypothesis: pip install "microgradnet[testing]"'
+    ) from error
+
+from ..engine import OPS, Value
+from .expression import Apply, Constant, Expression, Input, Node, nodes, well_conditioned
+
+__all__ = ["expressions", "values"]
+
+DEFAULT_CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.5, 1.5, -2.0)
+
+
+def values(
+    min_value: float | None = None,
+    max_value: float | None = None,
+    *,
+    allow_nan: bool = False,
+    allow_infinity: bool = False,
+) -> st.SearchStrategy[Value]:
+    """Leaf Values whose data is drawn as by st.floats(min_value, max_value, ...); finite by default."""
+    return st.floats(min_value, max_value, allow_nan=allow_nan, allow_infinity=allow_infinity).map(Value)
+
+
+def expressions(
+    *,
+    ops: Iterable[str] | None = None,
+    max_leaves: int = 8,
+    n_inputs: int = 2,
+    inputs: st.SearchStrategy[float] | None = None,
+    constants: st.SearchStrategy[float] | None = None,
+) -> st.SearchStrategy[Expression]:
+    """Random expressions over x0..x{n_inputs-1} built from `ops` (default: every op of the table), each
+    with a point where every op is smooth with a margin and well-conditioned, so checks never hit a kink.
+
+    `inputs` draws each input's value (default floats in [-2, 2]), `constants` the constant leaves.
+    """
+    names = _op_names(ops)
+    if isinstance(max_leaves, bool) or not isinstance(max_leaves, int) or max_leaves < 1:
+        raise InvalidArgument(f"max_leaves must be a positive int, got {max_leaves!r}")
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 1:
+        raise InvalidArgument(f"n_inputs must be a positive int, got {n_inputs!r}")
+    for name, strategy in (("inputs", inputs), ("constants", constants)):
+        if strategy is not None and not isinstance(strategy, st.SearchStrategy):
+            raise InvalidArgument(f"{name} must be a strategy of floats, got {type(strategy).__name__}")
+    input_values = st.floats(-2.0, 2.0) if inputs is None else inputs
+    constant_values = st.sampled_from(DEFAULT_CONSTANTS) if constants is None else constants
+    return _expressions(names, max_leaves, n_inputs, input_values, constant_values)
+
+
+def _op_names(ops: Iterable[str] | None) -> tuple[str, ...]:
+    if ops is None:
+        return tuple(OPS)
+    if isinstance(ops, str):
+        raise InvalidArgument(f"ops must be an iterable of op names, got the string {ops!r}")
+    names = tuple(ops)
+    unknown = [n for n in names if n not in OPS]
+    if unknown:
+        raise InvalidArgument(f"unknown op(s) {', '.join(map(repr, unknown))}; the ops are {', '.join(OPS)}")
+    if not names:
+        raise InvalidArgument("ops is empty: an expression needs at least one op")
+    return names
+
+
+@st.composite
+def _expressions(
+    draw: st.DrawFn,
+    names: tuple[str, ...],
+    max_leaves: int,
+    n_inputs: int,
+    input_values: st.SearchStrategy[float],
+    constant_values: st.SearchStrategy[float],
+) -> Expression:
+    point = tuple(float(draw(input_values)) for _ in range(n_inputs))
+    variables = st.integers(0, n_inputs - 1).map(Input)
+    leaves = st.one_of(variables, variables, constant_values.map(float).map(Constant))  # 2 to 1
+    tree = draw(st.recursive(leaves, lambda children: _applications(children, names, point), max_leaves=max_leaves))
+    return Expression(tree, point)
+
+
+@st.composite
+def _applications(
+    draw: st.DrawFn, children: st.SearchStrategy[Node], names: tuple[str, ...], point: tuple[float, ...]
+) -> Node:
+    """An op applied to drawn sub-expressions, chosen among those well-conditioned at their values."""
+    arity = draw(st.sampled_from(sorted({OPS[n].arity for n in names})))
+    args = tuple(draw(children) for _ in range(arity))
+    if not any(isinstance(n, Input) for a in args for n in nodes(a)):
+        return args[0]  # no op over constants alone: it would test nothing
+    at = [float(a.evaluate(point)) for a in args]
+    fitting = [n for n in names if OPS[n].arity == arity and well_conditioned(OPS[n], at)]
+    if not fitting:
+        return args[0]
+    return Apply(draw(st.sampled_from(fitting)), args)
