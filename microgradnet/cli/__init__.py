@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from . import graph
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A scalar autograd engine: train small networks and draw computation graphs.",
     )
     parser.add_argument("--version", action="version", version=f"microgradnet {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    graph.register(commands)
     return parser
 
 
