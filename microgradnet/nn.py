@@ -1,0 +1,294 @@
+"""Neural networks of Values: Module, Neuron, Layer and MLP, with micrograd's API and more.
+
+`Neuron(nin, nonlin=True)`, `Layer(nin, nout, **kwargs)` and `MLP(nin, nouts)` keep micrograd's
+signatures and defaults (ReLU hidden layers, a linear output layer; a one-neuron Layer returns a Value).
+A neuron's weighted sum Σ wᵢxᵢ + b is one fused graph node (`microgradnet.linear`), which is where
+training gets its speed. Weights start uniform in ±gain·√(3/nin) (scaled by fan-in, as PyTorch's
+`kaiming_uniform_`, gain √2 for ReLU, 5/3 for tanh, 1 otherwise); biases start at 0.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from . import modelfile
+from .engine import Operand, Value, linear
+from .modelfile import ModelFileError, PathLike
+
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
+
+# name: (prefix of the neuron's repr, the function, the init gain)
+ACTIVATIONS: dict[str, tuple[str, Callable[[Value], Value], float]] = {
+    "relu": ("ReLU", Value.relu, math.sqrt(2.0)),
+    "tanh": ("Tanh", Value.tanh, 5.0 / 3.0),
+    "sigmoid": ("Sigmoid", Value.sigmoid, 1.0),
+    "leaky_relu": ("LeakyReLU", Value.leaky_relu, math.sqrt(2.0 / (1.0 + 0.01**2))),
+    "linear": ("Linear", lambda v: v, 1.0),
+}
+
+
+class Module:
+    """Base class of every network: its parameters, their names and gradients, and saving them."""
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def parameters(self) -> list[Value]:
+        """Every parameter (a leaf Value), each once, in a stable order."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, parameter) pairs such as ('layers.0.neurons.3.w.1', Value), found in attributes."""
+        seen: set[Value] = set()
+        out: list[tuple[str, Value]] = []
+        for name, p in _walk(self, ""):
+            if p not in seen:
+                seen.add(p)
+                out.append((name, p))
+        return out
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameters' numbers by name, in order."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set the parameters from `state_dict()` output; checks every name and number before changing any."""
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict(state) must be a mapping of names to numbers, got {type(state).__name__}")
+        named = self.named_parameters()
+        missing = [name for name, _ in named if name not in state]
+        if missing:
+            raise ModelFileError(f"missing parameter {missing[0]!r} ({len(missing)} of {len(named)} missing)")
+        known = {name for name, _ in named}
+        unexpected = [name for name in state if name not in known]
+        if unexpected:
+            raise ModelFileError(f"unexpected parameter {unexpected[0]!r} ({len(unexpected)} not in this model)")
+        for name, _ in named:
+            x = state[name]
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                raise ModelFileError(f"parameter {name!r} must be a finite number, got {x!r:.60}")
+        for name, p in named:
+            p.data = float(state[name])
+
+    def config(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this module (None for a module of your own)."""
+        return None
+
+    def save(self, path: PathLike) -> None:
+        """Save the parameters (and architecture) as JSON, atomically."""
+        modelfile.write(path, type(self).__name__, self.config(), self.state_dict())
+
+    def load(self, path: PathLike) -> Module:
+        """Load parameters saved by `save` into this module (checked against it); returns the module."""
+        f = modelfile.read(path)
+        where = f"{path}"
+        if f.module != type(self).__name__:
+            raise ModelFileError(f"{where}: key 'module' is {f.module!r}, but this model is a {type(self).__name__}")
+        mine = self.config()
+        if mine is not None and f.config is not None:
+            for key in sorted(set(mine) | set(f.config)):
+                if mine.get(key) != f.config.get(key):
+                    raise ModelFileError(
+                        f"{where}: key 'config.{key}' is {f.config.get(key)!r}, but this model has {mine.get(key)!r}"
+                    )
+        try:
+            self.load_state_dict(f.parameters)
+        except ModelFileError as e:
+            raise ModelFileError(f"{where}: {e}") from None
+        return self
+
+
+class Neuron(Module):
+    """One neuron: activation(Σ wᵢxᵢ + b). `nonlin=False` makes it linear (micrograd's flag)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str = "relu",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_count(nin, "Neuron(nin)")
+        _check_activation(activation)
+        uniform = _generator(seed, rng).uniform
+        act = activation if nonlin else "linear"
+        bound = ACTIVATIONS[act][2] * math.sqrt(3.0 / nin)
+        self.w = [Value(uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.activation = act
+        self.nonlin = act != "linear"
+
+    def __call__(self, x: Sequence[Operand] | Operand) -> Value:
+        xs = _inputs(x, len(self.w), self)
+        return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
+
+    def __repr__(self) -> str:
+        return f"{ACTIVATIONS[self.activation][0]}Neuron({len(self.w)})"
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this neuron."""
+        return {"nin": len(self.w), "activation": self.activation}
+
+
+class Layer(Module):
+    """`nout` neurons on the same inputs; returns a list of Values, or one Value when nout is 1."""
+
+    def __init__(
+        self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None, **kwargs: Any
+    ) -> None:
+        _check_count(nin, "Layer(nin)")
+        _check_count(nout, "Layer(nout)")
+        gen = _generator(seed, rng)
+        rng = gen if isinstance(gen, random.Random) else None
+        self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
+        xs = _inputs(x, len(self.neurons[0].w), self)
+        out = [n(xs) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        return f"Layer of [{_runs([repr(n) for n in self.neurons])}]"
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this layer."""
+        first = self.neurons[0]
+        return {"nin": len(first.w), "nout": len(self.neurons), "activation": first.activation}
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `activation` on every hidden layer, `output_activation` on the last."""
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_count(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP(nouts) must be a non-empty list of layer sizes, like [16, 16, 1], got {nouts!r:.60}")
+        for n in nouts:
+            _check_count(n, "MLP(nouts) entries")
+        _check_activation(activation)
+        _check_activation(output_activation)
+        gen = _generator(seed, rng)
+        rng = gen if isinstance(gen, random.Random) else None
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=output_activation if i == last else activation, rng=rng)
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
+        out: Sequence[Operand] | Operand = x
+        for layer in self.layers:
+            out = layer(out)
+        return out  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(repr(layer) for layer in self.layers)}]"
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this network."""
+        neurons = [layer.neurons[0] for layer in self.layers]
+        return {
+            "nin": len(neurons[0].w),
+            "nouts": [len(layer.neurons) for layer in self.layers],
+            "activation": neurons[0].activation if len(neurons) > 1 else "relu",
+            "output_activation": neurons[-1].activation,
+        }
+
+
+def load(path: PathLike) -> Module:
+    """Rebuild a Neuron, Layer or MLP saved by `save`, with its parameters."""
+    f = modelfile.read(path)
+    cls = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}.get(f.module)
+    if cls is None or f.config is None:
+        raise ModelFileError(
+            f"{path}: key 'module' is {f.module!r}, which load() cannot rebuild;"
+            " create the model and call model.load(path)"
+        )
+    try:
+        model: Module = cls(**f.config, seed=0)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: key 'config' does not describe a {f.module}: {e}") from None
+    return model.load(path)
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
+    """Parameters in obj's attributes (Values, Modules, lists, tuples and dicts of them), with dotted names."""
+    if isinstance(obj, Value):
+        yield prefix, obj
+        return
+    if isinstance(obj, Module):
+        items: Any = ((k, v) for k, v in vars(obj).items() if not k.startswith("_"))
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    elif isinstance(obj, dict):
+        items = obj.items()
+    else:
+        return
+    for key, value in items:
+        yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
+
+
+def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module) -> Sequence[Operand]:
+    """x as a sequence of n inputs (a single Value or number counts as one input)."""
+    xs: Sequence[Operand] = [x] if isinstance(x, (Value, int, float)) else x
+    if len(xs) != n:
+        raise ValueError(f"{module!r} takes {n} input{'s' if n != 1 else ''}, got {len(xs)}")
+    return xs
+
+
+def _generator(seed: int | None, rng: random.Random | None) -> random.Random | Any:
+    """The random source: rng, a new Random(seed), or the `random` module (so random.seed() applies)."""
+    if seed is not None and rng is not None:
+        raise TypeError("pass seed= or rng=, not both")
+    if rng is not None:
+        if not isinstance(rng, random.Random):
+            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+        return rng
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r:.60}")
+        return random.Random(seed)
+    return random
+
+
+def _check_count(n: object, where: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{where} must be a positive int, got {type(n).__name__}: {n!r:.60}")
+    if n < 1:
+        raise ValueError(f"{where} must be a positive int, got {n}")
+
+
+def _check_activation(name: object) -> None:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}; got {name!r:.60}")
+
+
+def _runs(names: list[str]) -> str:
+    """'16 × ReLUNeuron(2)' for a run of equal names, so a wide layer reads at a glance."""
+    parts: list[str] = []
+    i = 0
+    while i < len(names):
+        j = i
+        while j < len(names) and names[j] == names[i]:
+            j += 1
+        parts.append(names[i] if j - i == 1 else f"{j - i} × {names[i]}")
+        i = j
+    return ", ".join(parts)

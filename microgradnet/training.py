@@ -1,0 +1,196 @@
+"""Training: `fit` a model to data with a progress bar, `predict` classes and measure `accuracy`.
+
+A model with one output is a binary classifier: its output is a score (a logit), class 1 when it
+is positive. A model with k outputs scores k classes, and the class is the one with the highest
+score. Labels are 0/1 (or -1/+1 with the hinge loss) and 0..k-1.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import losses
+from .datasets import Seed, _rng
+from .engine import Operand, Value
+from .grad_mode import no_grad
+from .optim import Adam, Optimizer
+
+__all__ = ["LOSSES", "accuracy", "batches", "fit", "predict"]
+
+Model = Callable[[Sequence[Operand]], Value | list[Value]]
+LossFn = Callable[[Any, Any], Value]
+LOSSES: dict[str, LossFn] = {
+    "mse": losses.mse,
+    "hinge": losses.hinge,
+    "binary_cross_entropy": losses.binary_cross_entropy,
+    "cross_entropy": losses.cross_entropy,
+}
+
+
+def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
+    """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 else 0."""
+    with no_grad():
+        return [_decide(model(x)) for x in X]
+
+
+def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
+    """The fraction of inputs whose predicted class is the label (a -1 label counts as class 0)."""
+    _check_data(X, y, "accuracy")
+    return _fraction_correct(predict(model, X), y)
+
+
+def batches(n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = None) -> list[list[int]]:
+    """The indices 0..n-1 in batches of batch_size (the last may be smaller; None: one batch of all)."""
+    order = list(range(n))
+    if shuffle:
+        _rng(seed).shuffle(order)
+    size = n if batch_size is None else batch_size
+    return [order[i : i + size] for i in range(0, n, size)]
+
+
+def fit(
+    model: Any,
+    X: Sequence[Sequence[Operand]],
+    y: Sequence[Any],
+    *,
+    loss: str | LossFn | None = None,
+    optimizer: Optimizer | None = None,
+    epochs: int = 10,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    shuffle: bool = True,
+    seed: Seed = None,
+    validation_data: tuple[Sequence[Sequence[Operand]], Sequence[Any]] | None = None,
+    progress: bool | None = None,
+) -> dict[str, list[float]]:
+    """Train `model` on (X, y) by minibatch gradient descent; returns the history of each epoch.
+
+    loss: a name in LOSSES or a function (outputs, labels) -> Value; None picks cross_entropy for a
+    model with several outputs and binary_cross_entropy for one. optimizer: default Adam(lr=0.01).
+    batch_size: None trains on all of X at each step. l2: adds l2 * Σ p² to the loss. progress: a
+    tqdm bar with the running loss (True requires tqdm, None shows it if tqdm is installed, False
+    hides it). The history has 'loss' (mean training loss, including the l2 term) and, for class
+    labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
+    'val_accuracy' when validation_data is given.
+    """
+    _check_data(X, y, "fit")
+    _positive(epochs, "fit(epochs)")
+    if batch_size is not None:
+        _positive(batch_size, "fit(batch_size)")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
+        raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
+    if validation_data is not None:
+        _check_data(*validation_data, "fit(validation_data)")
+    loss_fn = _loss_function(loss, model, X)
+    if optimizer is None:
+        optimizer = Adam(model.parameters(), lr=0.01)
+    classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
+    rng = _rng(seed)
+    steps_per_epoch = len(batches(len(X), batch_size, shuffle=False))
+    history: dict[str, list[float]] = {"loss": []}
+    bar = _progress_bar(progress, epochs * steps_per_epoch)
+    try:
+        for epoch in range(epochs):
+            if bar is not None:
+                bar.set_description(f"epoch {epoch + 1}/{epochs}")
+            total, correct, seen = 0.0, 0, 0
+            for idx in batches(len(X), batch_size, shuffle, rng):
+                outputs = [model(X[i]) for i in idx]
+                targets = [y[i] for i in idx]
+                objective = loss_fn(outputs, targets)
+                if l2:
+                    objective = objective + losses.l2(optimizer.params, l2)
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                total += objective.data * len(idx)
+                seen += len(idx)
+                if classify:
+                    correct += sum(_decide(o) == _class(t) for o, t in zip(outputs, targets))
+                if bar is not None:
+                    bar.update(1)
+                    running = {"loss": f"{total / seen:.4g}"}
+                    if classify:
+                        running["acc"] = f"{correct / seen:.3f}"
+                    bar.set_postfix(running, refresh=False)
+            _record(history, "loss", total / len(X))
+            if classify:
+                _record(history, "accuracy", correct / len(X))
+            if validation_data is not None:
+                Xv, yv = validation_data
+                with no_grad():
+                    _record(history, "val_loss", loss_fn([model(x) for x in Xv], list(yv)).data)
+                if classify:
+                    _record(history, "val_accuracy", accuracy(model, Xv, yv))
+            if bar is not None:
+                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()}, refresh=True)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _decide(out: Value | list[Value]) -> int:
+    if isinstance(out, Value):
+        return 1 if out.data > 0 else 0
+    return max(range(len(out)), key=lambda k: out[k].data)
+
+
+def _class(label: Any) -> int:
+    return 0 if label == -1 else int(label)
+
+
+def _fraction_correct(predicted: list[int], y: Sequence[Any]) -> float:
+    return sum(p == _class(t) for p, t in zip(predicted, y)) / len(y)
+
+
+def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[Operand]]) -> LossFn:
+    if loss is None:
+        with no_grad():
+            several = not isinstance(model(X[0]), Value)
+        return LOSSES["cross_entropy" if several else "binary_cross_entropy"]
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"fit(loss) must be one of {', '.join(map(repr, LOSSES))} or a function, got {loss!r}")
+        return LOSSES[loss]
+    if not callable(loss):
+        raise TypeError(f"fit(loss) must be a loss name or a function (outputs, labels) -> Value, got {loss!r:.60}")
+    return loss
+
+
+def _progress_bar(progress: bool | None, total: int) -> Any:
+    """A tqdm bar (tqdm.auto: a widget in notebooks), or None when progress is off or tqdm is missing."""
+    if progress is False:
+        return None
+    try:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
+    except ImportError:
+        if progress:
+            raise ModuleNotFoundError(
+                'fit(progress=True) needs tqdm, which is not installed: pip install "microgradnet[progress]"'
+            ) from None
+        return None
+    return tqdm(total=total, unit="step", leave=True, dynamic_ncols=True)
+
+
+def _record(history: dict[str, list[float]], key: str, value: float) -> None:
+    history.setdefault(key, []).append(value)
+
+
+def _check_data(X: Sequence[Any], y: Sequence[Any], where: str) -> None:
+    if not isinstance(X, Sequence) or not isinstance(y, Sequence):
+        raise TypeError(f"{where}: X and y must be lists, got {type(X).__name__} and {type(y).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"{where}: X has {len(X)} rows but y has {len(y)} labels")
+    if not X:
+        raise ValueError(f"{where}: there is no data (X is empty)")
+
+
+def _positive(n: object, where: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{where} must be a positive int, got {type(n).__name__}: {n!r:.60}")
+    if n < 1:
+        raise ValueError(f"{where} must be a positive int, got {n}")
