@@ -323,7 +323,7 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "mul": ("*", operator.mul, lambda x, y: True, lambda out, x, y: y, lambda out, x, y: x),
     "div": ("/", ieee.div, lambda x, y: y != 0, lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
     "pow": ("**", ieee.pow, lambda x, y: x > 0,
-            lambda out, x, y: 0.0 if _data(y) == 0 else y * _pow(x, y - 1.0),
+            lambda out, x, y: 0.0 if _data(y) == 0 and not _data(x) > 0 else y * _pow(x, y - 1.0),
             lambda out, x, y: 0.0 if _data(x) == 0 and _data(y) >= 0 else out * log(x)),
     "leaky_relu": ("leaky_relu", ieee.leaky_relu, lambda x, slope: x != 0,
                    lambda out, x, slope: 1.0 if x > 0 else slope, lambda out, x, slope: 0.0 if x > 0 else x),
