@@ -1,0 +1,43 @@
+"""Shared test setup: Hypothesis without deadlines, and a fixture that plants a wrong derivative."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from microgradnet import OPS, Value
+
+# No timed unit tests (speed belongs in bench/): a slow example is not a failure.
+settings.register_profile("microgradnet", deadline=None)
+settings.load_profile("microgradnet")
+
+
+Plant = Callable[..., None]
+
+
+@pytest.fixture
+def plant_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> Plant:
+    """plant(op_name, factor, graph_only=False): scale that op's local derivatives by factor.
+
+    With graph_only only the derivatives built as Values (create_graph=True, higher order) are wrong.
+    The op's node classes are patched, so every way of computing a gradient sees the bug.
+    """
+
+    def plant(name: str, factor: float, graph_only: bool = False) -> None:
+        op = OPS[name]
+        classes = [op.node] if op.arity == 1 else [op.node, op.node_x, op.node_y]
+        for cls in classes:
+            right = cls.__dict__["_partials"]
+
+            def wrong(self: Any, graph: bool, right: Any = right) -> Any:
+                partials = right(self, graph)
+                return partials if graph_only and not graph else tuple(p * factor for p in partials)
+
+            monkeypatch.setattr(cls, "_partials", wrong)
+            if "_backward" in cls.__dict__:  # a specialised backward step: use the one built on _partials
+                monkeypatch.setattr(cls, "_backward", Value._backward)
+
+    return plant
