@@ -15,7 +15,7 @@ import html
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from .engine import OPS, Value
 from .walk import graph_nodes, number, op_lines, operand_roles, visible
@@ -41,6 +41,14 @@ GRAD_COLOURS = (  # (upper bound of |grad|, fill, font colour, legend text)
     (math.inf, "#b2182b", "white", "≥ 1e6 (exploding)"),
 )
 NONFINITE_COLOUR = ("#000000", "white", "inf or nan")
+
+
+class _Style(NamedTuple):
+    show_grad: bool
+    precision: int
+    colour: bool  # fill by |grad|
+    marked: set[Value]  # outlined
+    names: dict[Value, str]  # parameter names, shown for parameters without a label
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -73,7 +81,7 @@ def draw_dot(
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
     marked = _values(highlight, "draw_dot(highlight)")
-    clusters = _clusters(module, nodes) if module is not None else {}
+    clusters, names, parts = _clusters(module, nodes) if module is not None else ({}, {}, [])
     graphviz = _import_graphviz()
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_dot(format) must be a Graphviz format ('svg', 'png', 'pdf', ...), got {format!r}")
@@ -84,30 +92,32 @@ def draw_dot(
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
-    colour = color_by == "grad"
+    style = _Style(show_grad, precision, color_by == "grad", marked, names)
     by_cluster: dict[str, list[Value]] = {}
     for v in nodes:
         by_cluster.setdefault(clusters.get(v, ""), []).append(v)
     for v in by_cluster.pop("", []):
-        _add_value(dot, v, ids[v], show_grad, precision, colour, v in marked)
+        _add_value(dot, v, ids[v], style)
     if by_cluster:
-        _add_clusters(dot, module, by_cluster, ids, show_grad, precision, colour, marked)
+        _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, style)
     for v in nodes:
         for p, role in zip(v._prev, operand_roles(v)):
             dot.edge(ids[p], ids[v] + "op", **({"label": _html(role)} if role else {}))
-    if colour:
+    if style.colour:
         dot.node("legend", label=_legend(), shape="plain")
     return dot
 
 
-def _add_value(dot: Any, v: Value, vid: str, show_grad: bool, precision: int, colour: bool, marked: bool) -> None:
+def _add_value(dot: Any, v: Value, vid: str, style: _Style) -> None:
     """A Value's box, and its op node if it was computed."""
-    cells = [f"<b>{_html(v.label)}</b>"] if v.label else []
+    precision = style.precision
+    name = f"<i>{_html(style.names[v])}</i>" if v in style.names else ""
+    cells = [f"<b>{_html(v.label)}</b>" if v.label else name] if v.label or name else []
     cells.append(f"data {number(v.data, precision)}")
-    if show_grad:
+    if style.show_grad:
         cells.append(f"grad {number(v.grad, precision)}")
-    fill, font, _ = _grad_colour(v.grad) if colour else ("white", "black", "")
-    border = f' border="3" color="{HIGHLIGHT}"' if marked else ' border="0"'
+    fill, font, _ = _grad_colour(v.grad) if style.colour else ("white", "black", "")
+    border = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ' border="0"'
     if font != "black":
         cells = [f'<font color="{font}">{c}</font>' for c in cells]
     row = "".join(f"<td>{c}</td>" for c in cells)
@@ -160,33 +170,45 @@ def _owner(name: str) -> str:
     parts = name.split(".")
     while parts and parts[-1].isdigit():
         parts.pop()
-    return ".".join(parts[:-1])
+    return ".".join(parts[:-1]) or "."
 
 
-def _clusters(module: Any, nodes: list[Value]) -> dict[Value, str]:
-    """For each node that belongs to one of module's parts, that part's path ('.' for the module itself)."""
+def _clusters(module: Any, nodes: list[Value]) -> tuple[dict[Value, str], dict[Value, str], list[str]]:
+    """Which part of module ('.' for the module itself) each node belongs to, the parameters' short
+    names ('w.1'), and the parts in the order of `named_parameters()`.
+
+    A node belongs to a part when it is one of the part's parameters, when it is computed from the
+    part's parameters (and from no other part's), when it adds up such nodes (an unfused neuron's
+    sum), or when it is an activation function of such a node.
+    """
     named = getattr(module, "named_parameters", None)
     if not callable(named):
         raise TypeError(f"draw_dot(module) must have a named_parameters() method, got {type(module).__name__}")
     owner: dict[Value, str] = {}
+    names: dict[Value, str] = {}
+    parts: dict[str, None] = {}
     for item in named():
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], Value)):
             raise TypeError(f"draw_dot(module).named_parameters() must give (str, Value) pairs, got {item!r:.60}")
-        owner.setdefault(item[1], _owner(item[0]) or ".")
-    clusters: dict[Value, str] = {}
-    by_param: set[Value] = set()  # nodes computed from one part's parameters
+        name, p = item
+        if p not in owner:
+            owner[p] = part = _owner(name)
+            names[p] = name[len(part) + 1 :] if part != "." else name
+            parts[part] = None
+    clusters: dict[Value, str] = {v: owner[v] for v in nodes if not v._prev and v in owner}
+    inner: set[Value] = set()  # nodes computed inside a part, which later nodes of that part may build on
     for v in nodes:
         if not v._prev:
-            if v in owner:
-                clusters[v] = owner[v]
             continue
-        parts = {clusters[p] for p in v._prev if p in by_param or (not p._prev and p in owner)}
-        if len(parts) == 1:
-            clusters[v] = parts.pop()
-            by_param.add(v)
-        elif not parts and len(v._prev) == 1 and v._prev[0] in by_param and _is_activation(v):
-            clusters[v] = clusters[v._prev[0]]  # a neuron's activation
-    return clusters
+        found = {owner[p] for p in v._prev if p in owner}
+        if not found and all(p in inner for p in v._prev) and type(v)._name in ("add", "sum"):
+            found = {clusters[p] for p in v._prev}
+        if len(found) == 1:
+            clusters[v] = found.pop()
+            inner.add(v)
+        elif not found and len(v._prev) == 1 and v._prev[0] in inner and _is_activation(v):
+            clusters[v] = clusters[v._prev[0]]
+    return clusters, names, list(parts)
 
 
 def _is_activation(v: Value) -> bool:
@@ -204,18 +226,13 @@ def _levels(path: str) -> list[str]:
 
 
 def _add_clusters(
-    dot: Any,
-    module: Any,
-    by_cluster: dict[str, list[Value]],
-    ids: dict[Value, str],
-    show_grad: bool,
-    precision: int,
-    colour: bool,
-    marked: set[Value],
+    dot: Any, title: str, parts: list[str], by_cluster: dict[str, list[Value]], ids: dict[Value, str], style: _Style
 ) -> None:
     """One cluster for the module, holding nested clusters for its parts (layers, neurons)."""
-    tree: dict[str, list[str]] = {".": []}  # cluster -> child clusters, in order of first appearance
-    for path in by_cluster:
+    tree: dict[str, list[str]] = {".": []}  # cluster -> child clusters, in the order of named_parameters()
+    for path in parts:
+        if path not in by_cluster:
+            continue
         parent = "."
         for level in _levels(path):
             if level not in tree:
@@ -225,11 +242,11 @@ def _add_clusters(
     names = {path: f"cluster_{i}" for i, path in enumerate(tree)}
 
     def emit(graph: Any, path: str) -> None:
-        label = type(module).__name__ if path == "." else path
         with graph.subgraph(name=names[path]) as sub:
-            sub.attr(label=_html_label(label), style="rounded,dashed", color="#7f7f7f", fontcolor="#555555")
+            label = _html_label(title if path == "." else path)
+            sub.attr(label=label, style="rounded,dashed", color="#7f7f7f", fontcolor="#555555")
             for v in by_cluster.get(path, []):
-                _add_value(sub, v, ids[v], show_grad, precision, colour, v in marked)
+                _add_value(sub, v, ids[v], style)
             for child in tree[path]:
                 emit(sub, child)
 

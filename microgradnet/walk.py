@@ -3,7 +3,7 @@
 Both drawings (`render.draw_dot` and `tree.draw_tree`) read the graph through this module, so they
 agree on what a node is called: an op with a plain-number operand shows it (`* 2`, `2 -`, `** 3`),
 the fused nodes say what they sum (`Σ w·x + b` over n inputs), and the operands of an op whose order
-matters are named (`x`/`y`, `base`/`exponent`, `w1`..`wn`).
+matters are named (`x`/`y`, `base`/`exponent`, `w0`..`wn-1`).
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ def op_lines(v: Value, precision: int) -> list[str]:
         return [symbol, f"n = {(n - 1) // 2}"]
     if name == "sum":
         return [symbol, f"{n} terms"]
+    if name == "neg":
+        return ["neg"]  # the table's '-' alone would read like a subtraction with a missing operand
     if const:
         c = number(v._arg, precision)
         if symbol.isidentifier():  # a function such as leaky_relu
@@ -83,8 +85,8 @@ def operand_roles(v: Value) -> list[str]:
     n = len(v._prev)
     if cls._name == "linear":
         k = n - 1 if isinstance(v._arg, tuple) else (n - 1) // 2
-        xs = [] if isinstance(v._arg, tuple) else [f"x{i + 1}" for i in range(k)]
-        return [f"w{i + 1}" for i in range(k)] + xs + ["b"]
+        xs = [] if isinstance(v._arg, tuple) else [f"x{i}" for i in range(k)]  # from 0, as Python indexes
+        return [f"w{i}" for i in range(k)] + xs + ["b"]
     if n == 2 and cls._name not in COMMUTATIVE:
         return list(ROLES.get(cls._name, ("x", "y")))
     return [""] * n
