@@ -87,8 +87,8 @@ def _expressions(
     point = tuple(float(draw(input_values)) for _ in range(n_inputs))
     variables = st.integers(0, n_inputs - 1).map(Input)
     leaves = st.one_of(variables, variables, constant_values.map(float).map(Constant))  # 2 to 1
-    tree = draw(st.recursive(leaves, lambda children: _applications(children, names, point), max_leaves=max_leaves))
-    return Expression(tree, point)
+    subtrees = st.recursive(leaves, lambda children: _applications(children, names, point), max_leaves=max_leaves)
+    return Expression(draw(_applications(subtrees, names, point)), point)  # at least one op
 
 
 @st.composite
@@ -97,11 +97,11 @@ def _applications(
 ) -> Node:
     """An op applied to drawn sub-expressions, chosen among those well-conditioned at their values."""
     arity = draw(st.sampled_from(sorted({OPS[n].arity for n in names})))
-    args = tuple(draw(children) for _ in range(arity))
-    if not any(isinstance(n, Input) for a in args for n in nodes(a)):
-        return args[0]  # no op over constants alone: it would test nothing
+    args = [draw(children) for _ in range(arity)]
+    if not any(isinstance(n, Input) for a in args for n in nodes(a)):  # an op over constants alone tests nothing
+        args[draw(st.integers(0, arity - 1))] = Input(draw(st.integers(0, len(point) - 1)))
     at = [float(a.evaluate(point)) for a in args]
     fitting = [n for n in names if OPS[n].arity == arity and well_conditioned(OPS[n], at)]
     if not fitting:
         return args[0]
-    return Apply(draw(st.sampled_from(fitting)), args)
+    return Apply(draw(st.sampled_from(fitting)), tuple(args))
