@@ -88,8 +88,10 @@ def fit(
         optimizer = Adam(model.parameters(), lr=0.01)
     classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
     rng = _rng(seed)
+    decay = model.parameters() if l2 else []
     steps_per_epoch = len(batches(len(X), batch_size, shuffle=False))
     history: dict[str, list[float]] = {"loss": []}
+    shown: dict[str, str] = {}  # the bar's postfix: running loss and accuracy, then the epoch's figures
     bar = _progress_bar(progress, epochs * steps_per_epoch)
     try:
         for epoch in range(epochs):
@@ -101,7 +103,7 @@ def fit(
                 targets = [y[i] for i in idx]
                 objective = loss_fn(outputs, targets)
                 if l2:
-                    objective = objective + losses.l2(optimizer.params, l2)
+                    objective = objective + losses.l2(decay, l2)
                 optimizer.zero_grad()
                 objective.backward()
                 optimizer.step()
@@ -110,11 +112,11 @@ def fit(
                 if classify:
                     correct += sum(_decide(o) == _class(t) for o, t in zip(outputs, targets))
                 if bar is not None:
-                    bar.update(1)
-                    running = {"loss": f"{total / seen:.4g}"}
+                    shown["loss"] = f"{total / seen:.4g}"
                     if classify:
-                        running["acc"] = f"{correct / seen:.3f}"
-                    bar.set_postfix(running, refresh=False)
+                        shown["acc"] = f"{correct / seen:.3f}"
+                    bar.update(1)
+                    bar.set_postfix(shown, refresh=False)
             _record(history, "loss", total / len(X))
             if classify:
                 _record(history, "accuracy", correct / len(X))
@@ -125,7 +127,9 @@ def fit(
                 if classify:
                     _record(history, "val_accuracy", accuracy(model, Xv, yv))
             if bar is not None:
-                bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()}, refresh=True)
+                short = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
+                shown.update({short[k]: f"{v[-1]:.4g}" if "loss" in k else f"{v[-1]:.3f}" for k, v in history.items()})
+                bar.set_postfix(shown, refresh=True)
     finally:
         if bar is not None:
             bar.close()

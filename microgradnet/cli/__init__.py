@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import graph
+from . import graph, train
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"microgradnet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    train.register(commands)
     graph.register(commands)
     return parser
 

@@ -1,0 +1,193 @@
+"""`microgradnet train`: train a classifier on a small dataset, show its progress, save pictures and the model."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .. import datasets
+from ..nn import ACTIVATIONS, MLP
+from ..optim import Adam
+from ..training import accuracy, fit
+
+DEFAULT_OUT = "microgradnet-out"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How `train` makes and learns a dataset unless told otherwise."""
+
+    load: Any  # seed -> (X, y)
+    hidden: tuple[int, ...]
+    epochs: int
+    lr: float
+    batch_size: int
+    about: str
+
+
+RECIPES = {
+    "moons": Recipe(lambda s: datasets.make_moons(200, noise=0.1, seed=s), (16, 16), 100, 0.01, 32,
+                    "two interleaving half circles, 200 points"),
+    "circles": Recipe(lambda s: datasets.make_circles(200, noise=0.05, factor=0.5, seed=s), (16, 16), 100, 0.01, 32,
+                      "a circle inside a circle, 200 points"),
+    "spirals": Recipe(lambda s: datasets.make_spirals(300, n_classes=3, noise=0.02, seed=s), (16, 16), 150, 0.01, 32,
+                      "three spiral arms, 300 points"),
+    "xor": Recipe(lambda s: datasets.make_xor(200, noise=0.15, seed=s), (8, 8), 100, 0.01, 32,
+                  "the XOR truth table with noise, 200 points"),
+    "digits": Recipe(lambda s: datasets.load_digits(), (32,), 12, 0.01, 32,
+                     "8×8 images of handwritten digits, 1797 images"),
+}  # fmt: skip
+
+EPILOG = """\
+examples:
+  microgradnet train                                  moons, the default
+  microgradnet train --dataset spirals --hidden 32,32
+  microgradnet train --dataset digits --out digits-run
+
+Every dataset is split 75/25 into training and test points (stratified, seeded by --seed).
+Networks use ReLU hidden layers (see --activation) and are trained with Adam on the binary
+cross-entropy (two classes) or the cross-entropy (more), with the learning rate decaying linearly to
+a tenth. The output directory receives loss.png (loss and accuracy per epoch), decision_boundary.png
+(2-D datasets) and model.json (load it with microgradnet.nn.load).
+Exit codes: 0 done, 2 bad arguments, 1 anything else (e.g. a missing optional package).
+"""
+
+
+def register(commands: Any) -> None:
+    """Add the `train` subcommand to the command line's subparsers."""
+    p = commands.add_parser(
+        "train",
+        help="train a classifier and draw what it learnt",
+        description="Train a small neural network on a toy dataset with a progress bar, then save its pictures "
+        "and weights.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--dataset", choices=list(RECIPES), default="moons", help="what to learn (default: moons)")
+    p.add_argument(
+        "--hidden", type=_sizes, metavar="SIZES", help="hidden layer sizes, e.g. 16,16 (default per dataset)"
+    )
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "linear"], default="relu",
+                   help="activation of the hidden layers (default: relu)")  # fmt: skip
+    p.add_argument(
+        "--epochs", type=_positive_int, metavar="N", help="passes over the training data (default per dataset)"
+    )
+    p.add_argument("--lr", type=_positive_float, metavar="X", help="Adam's learning rate (default: 0.01)")
+    p.add_argument("--batch-size", type=_positive_int, metavar="N", help="points per step (default: 32)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for data, split, weights and order (0)")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where to write the results ({DEFAULT_OUT})")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `microgradnet train`; returns the exit code."""
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        return _fail(f"--out {args.out!r} is a file, not a directory", 2)
+    try:
+        return _train(args)
+    except (ImportError, OSError) as e:
+        return _fail(str(e), 1)
+
+
+def _train(args: argparse.Namespace) -> int:
+    recipe = RECIPES[args.dataset]
+    X, y = recipe.load(args.seed)
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, 0.25, stratify=True, seed=args.seed)
+    classes = len(set(y))
+    hidden = args.hidden or recipe.hidden
+    model = MLP(len(X[0]), [*hidden, 1 if classes == 2 else classes], activation=args.activation, seed=args.seed)
+    epochs = args.epochs or recipe.epochs
+    batch_size = args.batch_size or recipe.batch_size
+    steps = epochs * math.ceil(len(X_train) / batch_size)
+    optimizer = Adam(model.parameters(), lr=args.lr or recipe.lr, schedule=lambda k: 1.0 - 0.9 * k / steps)
+    print(f"{args.dataset}: {recipe.about} ({len(X_train)} to train on, {len(X_test)} to test)")
+    print(f"model: {model} ({len(model.parameters())} parameters)")
+    sys.stdout.flush()
+    start = time.perf_counter()
+    history = fit(model, X_train, y_train, optimizer=optimizer, epochs=epochs, batch_size=batch_size, seed=args.seed,
+                  validation_data=(X_test, y_test), progress=False if args.quiet else None)  # fmt: skip
+    seconds = time.perf_counter() - start
+    train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
+    print(f"trained {epochs} epochs in {seconds:.1f} s: train accuracy {train_acc:.1%}, test accuracy {test_acc:.1%}")
+    os.makedirs(args.out, exist_ok=True)
+    written = [os.path.join(args.out, "model.json")]
+    model.save(written[0])
+    written += _pictures(model, history, X, y, args.out)
+    print("wrote " + ", ".join(written))
+    return 0
+
+
+def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: str) -> list[str]:
+    """Save loss.png and, for 2-D data, decision_boundary.png; skip them (saying why) without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window, works without a display
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print('no pictures: they need matplotlib (pip install "microgradnet[plot]")', file=sys.stderr)
+        return []
+    from ..plot import plot_decision_boundary, plot_history
+
+    figures = [("loss.png", plot_history(history))]
+    if len(X[0]) == 2:
+        figures.append(("decision_boundary.png", plot_decision_boundary(model, X, y).figure))
+    paths = []
+    for name, fig in figures:
+        paths.append(os.path.join(out, name))
+        _save_figure(fig, paths[-1])
+        plt.close(fig)
+    return paths
+
+
+def _save_figure(fig: Any, path: str) -> None:
+    """Save a PNG atomically: to a temporary file beside it, then renamed over it."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".microgradnet-", suffix=".png")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format="png", dpi=100)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"microgradnet train: error: {message}", file=sys.stderr)
+    return code
+
+
+# -- argument types: a bad value makes argparse print the message and exit with code 2 --------------
+def _sizes(text: str) -> tuple[int, ...]:
+    parts = [t.strip() for t in text.split(",")]
+    if not all(t.isascii() and t.isdigit() and int(t) > 0 for t in parts):
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas, like 16,16; got {text!r}")
+    return tuple(int(t) for t in parts)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return x
