@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -41,7 +42,7 @@ def init_params(sizes: list[int], seed: int = 0, scaled: bool = True) -> Params:
     """Weights uniform in [-1, 1] (times 1/sqrt(fan-in) if scaled; micrograd does not), biases 0."""
     rng = random.Random(seed)
     params: Params = []
-    for nin, nout in zip(sizes, sizes[1:]):
+    for nin, nout in itertools.pairwise(sizes):
         scale = 1.0 / math.sqrt(nin) if scaled else 1.0
         params.append(([[rng.uniform(-1.0, 1.0) * scale for _ in range(nin)] for _ in range(nout)], [0.0] * nout))
     return params

@@ -112,11 +112,11 @@ def make_torch(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads
     import torch
 
     dt = torch.float64
-    layers = [
-        [([torch.tensor(v, dtype=dt, requires_grad=True) for v in row], torch.tensor(bias, dtype=dt, requires_grad=True))
-         for row, bias in zip(w, b)]
-        for w, b in params
-    ]  # fmt: skip
+
+    def leaf(v: float) -> Any:
+        return torch.tensor(v, dtype=dt, requires_grad=True)
+
+    layers = [[([leaf(v) for v in row], leaf(bias)) for row, bias in zip(w, b)] for w, b in params]
     flat = [p for layer in layers for ws, b in layer for p in (*ws, b)]
     last = len(layers) - 1
 

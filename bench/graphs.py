@@ -26,8 +26,8 @@ def elementwise(value: Callable[[float], Any], operands: list[tuple[float, float
         a, b = value(a_), value(b_)
         y = a * b + a - b * 2.0
         y.backward()
-        grads.append((float(a.grad), float(b.grad)))
-    return grads
+        grads.append((a.grad, b.grad))
+    return [(float(da), float(db)) for da, db in grads]
 
 
 def elementwise_expected(operands: list[tuple[float, float]]) -> list[tuple[float, float]]:

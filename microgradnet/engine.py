@@ -17,7 +17,7 @@ import builtins
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, SupportsFloat, TypeVar, Union
+from typing import Any, ClassVar, SupportsFloat, TypeVar, Union, cast
 
 from . import ieee
 from .grad_mode import _state
@@ -41,10 +41,14 @@ class Value:
     _prev: tuple[Value, ...]
     _arg: Any
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _VALUE_TYPES.add(cls)
+
     def __init__(self, data: SupportsFloat, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value(label) must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = _real(data, "Value(data)")
+        self.data = data if type(data) is float else _real(data, "Value(data)")
         self.grad = 0.0
         self.label = label
         self._prev = ()
@@ -131,23 +135,31 @@ class Value:
             v._backward()
 
 
+_VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
+_FLOAT = frozenset([float])
+_POST = object()  # on the sort's stack: the node below it has had all its parents placed
+
+
 def _topological_order(root: Value) -> list[Value]:
-    """The interior (non-leaf) nodes of root's graph, each one before all of its parents."""
+    """The interior (non-leaf) nodes of root's graph, each one before all of its parents.
+
+    A depth-first search with an explicit stack: a node is placed once all its parents are (then the
+    list is reversed). Leaves are never pushed, and the stack holds only nodes and one marker object.
+    """
     order: list[Value] = []
-    if not root._prev:
-        return order
     seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[Any] = [root] if root._prev else []
     while stack:
-        v, parents_done = stack.pop()
-        if parents_done:
-            order.append(v)
+        v = stack.pop()
+        if v is _POST:
+            order.append(stack.pop())
         elif v not in seen:
             seen.add(v)
-            stack.append((v, True))
+            stack.append(v)
+            stack.append(_POST)
             for p in v._prev:
                 if p._prev and p not in seen:
-                    stack.append((p, False))
+                    stack.append(p)
     order.reverse()
     return order
 
@@ -237,13 +249,26 @@ def _unary(op: Op, x: Value) -> Value:
 
 def _binary(op: Op, x: Operand, y: Operand) -> Value:
     """x op y as a node; a plain-number operand is stored as the node's constant `_arg`."""
+    prev: tuple[Value, ...]
+    arg: float | None
     if isinstance(x, Value):
         if isinstance(y, Value):
-            return _node(op.node, op.f(x.data, y.data), (x, y))
-        c = _constant(y)
-        return NotImplemented if c is None else _node(op.node_x, op.f(x.data, c), (x,), c)
-    c = _constant(x)
-    return NotImplemented if c is None else _node(op.node_y, op.f(c, y.data), (y,), c)  # type: ignore[union-attr,arg-type]
+            cls, data, prev, arg = op.node, op.f(x.data, y.data), (x, y), None
+        else:
+            arg = y if type(y) is float else _constant(y)
+            if arg is None:
+                return NotImplemented  # type: ignore[no-any-return]
+            cls, data, prev = op.node_x, op.f(x.data, arg), (x,)
+    else:
+        arg = x if type(x) is float else _constant(x)
+        if arg is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        cls, data, prev = op.node_y, op.f(arg, y.data), (y,)  # type: ignore[union-attr,assignment]
+    if not _state.enabled:
+        return _leaf(data)
+    v: Value = _new(cls)  # _node inlined: this is the hottest path of graph building
+    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", prev, arg
+    return v
 
 
 # -- math on floats and Values alike (the derivative rules are written with these) ------------------
@@ -348,6 +373,8 @@ class Op:
 
 
 def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Value]:
+    dx_float = cast(Callable[..., float], dx)  # on floats, a rule returns a float
+
     class Node(Value):
         __slots__ = ()
         _op, _name = symbol, name
@@ -356,6 +383,10 @@ def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Valu
             (x,) = self._prev
             return (dx(self, x),) if graph else (dx(self.data, x.data),)
 
+        def _backward(self) -> None:
+            (x,) = self._prev
+            x.grad += self.grad * dx_float(self.data, x.data)
+
     Node.__name__ = Node.__qualname__ = name
     return Node
 
@@ -363,6 +394,8 @@ def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Valu
 def _binary_nodes(
     name: str, symbol: str, dx: Callable[..., Operand], dy: Callable[..., Operand]
 ) -> tuple[type[Value], ...]:
+    dx_float, dy_float = cast(Callable[..., float], dx), cast(Callable[..., float], dy)  # on floats, floats
+
     class Node(Value):  # x op y
         __slots__ = ()
         _op, _name = symbol, name
@@ -374,6 +407,12 @@ def _binary_nodes(
             out, xd, yd = self.data, x.data, y.data
             return dx(out, xd, yd), dy(out, xd, yd)
 
+        def _backward(self) -> None:
+            x, y = self._prev
+            g, out, xd, yd = self.grad, self.data, x.data, y.data
+            x.grad += g * dx_float(out, xd, yd)
+            y.grad += g * dy_float(out, xd, yd)
+
     class NodeX(Node):  # x op constant
         __slots__ = ()
         _const = "y"
@@ -382,6 +421,10 @@ def _binary_nodes(
             (x,) = self._prev
             return (dx(self, x, self._arg),) if graph else (dx(self.data, x.data, self._arg),)
 
+        def _backward(self) -> None:
+            (x,) = self._prev
+            x.grad += self.grad * dx_float(self.data, x.data, self._arg)
+
     class NodeY(Node):  # constant op y
         __slots__ = ()
         _const = "x"
@@ -389,6 +432,10 @@ def _binary_nodes(
         def _partials(self, graph: bool) -> Partials:
             (y,) = self._prev
             return (dy(self, self._arg, y),) if graph else (dy(self.data, self._arg, y.data),)
+
+        def _backward(self) -> None:
+            (y,) = self._prev
+            y.grad += self.grad * dy_float(self.data, self._arg, y.data)
 
     for cls, suffix in ((Node, ""), (NodeX, "_const_y"), (NodeY, "_const_x")):
         cls.__name__ = cls.__qualname__ = name + suffix
@@ -474,17 +521,21 @@ def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
     """Σ wᵢ·xᵢ + bias as one node: a neuron's pre-activation. Inputs may be Values or plain numbers."""
-    ws = tuple(w if isinstance(w, Value) else Value(w) for w in weights)
+    ws = tuple(weights)
     xs = tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
+    # Whole tuples are type-checked as one set operation, at C speed: one Python step per neuron, not per input.
+    prev = (*ws, *xs, bias)
+    if _VALUE_TYPES.issuperset(map(type, prev)):  # all Values: a hidden or output layer
+        data = builtins.sum(map(operator.mul, [w.data for w in ws], [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
+        return _node(Linear, data, prev)  # type: ignore[arg-type]
+    if _FLOAT.issuperset(map(type, xs)) and _VALUE_TYPES.issuperset(map(type, prev[: len(ws)])):  # an input layer
+        b = bias if isinstance(bias, Value) else Value(bias)
+        return _node(LinearConst, builtins.sum(map(operator.mul, [w.data for w in ws], xs), b.data), (*ws, b), xs)  # type: ignore[union-attr,arg-type]
+    # anything else: numbers as weights or bias become leaves; numbers among Value inputs become constant leaves
+    ws = tuple(w if isinstance(w, Value) else Value(w) for w in ws)
     b = bias if isinstance(bias, Value) else Value(bias)
-    wd = [w.data for w in ws]
-    if all(isinstance(x, Value) for x in xs):
-        vs: tuple[Value, ...] = xs  # type: ignore[assignment]
-        data = builtins.sum(map(operator.mul, wd, [x.data for x in vs]), b.data)
-        return _node(Linear, data, ws + vs + (b,))
-    if any(isinstance(x, Value) for x in xs):  # a mix: treat the numbers as constant leaves
-        return linear(ws, [_as_value(_real(x, "linear(inputs)")) if not isinstance(x, Value) else x for x in xs], b)
-    cs = tuple(_real(x, "linear(inputs)") for x in xs)
-    return _node(LinearConst, builtins.sum(map(operator.mul, wd, cs), b.data), (*ws, b), cs)
+    if any(isinstance(x, Value) for x in xs):
+        return linear(ws, [x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs], b)
+    return linear(ws, [_real(x, "linear(inputs)") for x in xs], b)
