@@ -102,7 +102,7 @@ def draw_dot(
         _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, style)
     for v in nodes:
         for p, role in zip(v._prev, operand_roles(v)):
-            dot.edge(ids[p], ids[v] + "op", **({"label": _html(role)} if role else {}))
+            dot.edge(ids[p], ids[v] + "op", **({"label": role} if role else {}))
     if style.colour:
         dot.node("legend", label=_legend(), shape="plain")
     return dot
@@ -122,11 +122,13 @@ def _add_value(dot: Any, v: Value, vid: str, style: _Style) -> None:
         cells = [f'<font color="{font}">{c}</font>' for c in cells]
     row = "".join(f"<td>{c}</td>" for c in cells)
     table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}"><tr>{row}</tr></table>'
-    dot.node(vid, label=f"<{table}>", shape="plain")
+    exact = f"data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")  # shown on hover
+    dot.node(vid, label=f"<{table}>", shape="plain", tooltip=exact)
     lines = op_lines(v, precision)
     if lines:
         label = "<" + "<br/>".join(_html(line) for line in lines) + ">"
-        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03")
+        kind = type(v)._name or type(v).__name__
+        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=kind)
         dot.edge(vid + "op", vid)
 
 

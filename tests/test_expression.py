@@ -120,7 +120,7 @@ def test_a_value_for_a_name_may_be_a_plain_number() -> None:
         ("x = 1", "invalid syntax"),
         ("import os", "invalid syntax"),
         ("x\x00", r"re:(invalid syntax|cannot parse the expression).*null bytes"),
-        ("(" * 300 + "x" + ")" * 300, "invalid syntax at column 201: too many nested parentheses"),
+        ("(" * 300 + "x" + ")" * 300, "re:invalid syntax.*too many nested parentheses"),
         ("-" * 250 + "x", "expression is nested too deeply: more than 200 levels"),
         (BALANCED, "expression is too large: more than 1000 parts"),
         ("x" * (MAX_LENGTH + 1), f"expression is too long: {MAX_LENGTH + 1} characters, at most {MAX_LENGTH}"),

@@ -342,6 +342,8 @@ def test_svg_render_shows_every_node_with_its_label_data_and_grad(tmp_path: Path
     assert nodes["v2"] == ["data -6", "grad 0.5"]
     assert sorted(nodes[k][0] for k in nodes if k.endswith("op")) == ["*", "*", "+", "+", "tanh"]
     assert len([g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "edge"]) == 14
+    tooltips = [a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg).iter(f"{SVG}a")]
+    assert "data = 0.7071067811865477, grad = 1.0" in tooltips and "tanh" in tooltips  # exact numbers on hover
     path = dot.render(tmp_path / "graph", format="svg")
     assert Path(path).read_text(encoding="utf-8") == svg
 
