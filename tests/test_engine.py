@@ -1,0 +1,339 @@
+"""The Value: construction, graph structure, repr, operators with constants, comparisons, backward
+semantics, memory, the fused nodes, and micrograd compatibility (its lecture example and its tests)."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+
+import microgradnet as mg
+from microgradnet import OPS, Value, gradients
+from microgradnet.testing import apply_op, gradcheck
+
+
+# -- construction -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "data"),
+    [
+        (3, 3.0),
+        (-2.5, -2.5),
+        (np.float64(1.5), 1.5),
+        (np.float32(0.25), 0.25),
+        (np.int64(7), 7.0),
+        (Fraction(1, 4), 0.25),
+    ],
+)
+def test_value_holds_real_numbers_as_floats(given: Any, data: float) -> None:
+    v = Value(given)
+    assert v.data == data and type(v.data) is float
+    assert v.grad == 0.0 and v.label == "" and v._prev == () and v._op == ""
+
+
+def test_an_integer_too_large_for_a_float_is_infinite() -> None:
+    assert Value(10**400).data == math.inf and Value(-(10**400)).data == -math.inf
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("1.0", "got str: '1.0'"),
+        (None, "got NoneType: None"),
+        (1 + 2j, r"got complex: \(1\+2j\)"),
+        (True, "got bool: True"),
+        ([1.0], r"got list: \[1.0\]"),
+        (Value(1.0), r"got Value: Value\(data=1.0, grad=0.0\) \(use .data for its number\)"),
+    ],
+)
+def test_value_rejects_what_is_not_a_real_number(given: Any, shown: str) -> None:
+    with pytest.raises(TypeError, match=r"Value\(data\) must be a real number \(int or float\), " + shown):
+        Value(given)
+
+
+def test_label_must_be_a_string() -> None:
+    assert Value(1.0, label="w1").label == "w1"
+    with pytest.raises(TypeError, match="Value.label. must be a str, got int: 3"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
+# -- structure and repr -----------------------------------------------------------------------------
+def test_prev_is_the_ordered_tuple_of_operands() -> None:
+    a, b = Value(2.0), Value(3.0)
+    assert (a * a)._prev == (a, a)
+    assert (a - b)._prev == (a, b) and (b - a)._prev == (b, a)
+    assert (a**b)._prev == (a, b) and (2 - a)._prev == (a,) and a.tanh()._prev == (a,)
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_each_op_node_carries_its_symbol_and_name(name: str) -> None:
+    op = OPS[name]
+    out = apply_op(name, *[Value(0.5) for _ in range(op.arity)])
+    assert out._op == op.symbol and type(out)._name == name
+
+
+def test_op_symbols_are_micrograds() -> None:
+    a, b = Value(2.0), Value(3.0)
+    symbols = [(a + b)._op, (a * b)._op, (a**2)._op, a.relu()._op, a.tanh()._op, a.exp()._op]
+    assert symbols == ["+", "*", "**", "ReLU", "tanh", "exp"]
+
+
+def test_repr_is_readable() -> None:
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(-1.5, label="w")) == "Value(data=-1.5, grad=0.0, label='w')"
+    out = Value(2.0) * 3
+    out.backward()
+    assert repr(out) == "Value(data=6.0, grad=1.0, op='*')"
+
+
+# -- operators with a plain number on either side -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("f", "value", "derivative"),
+    [
+        (lambda x: 2 + x, 5.0, 1.0),
+        (lambda x: x + 2, 5.0, 1.0),
+        (lambda x: 2 - x, -1.0, -1.0),
+        (lambda x: x - 2, 1.0, 1.0),
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: 2 / x, 2 / 3, -2 / 9),
+        (lambda x: x / 2, 1.5, 0.5),
+        (lambda x: 2**x, 8.0, 8.0 * math.log(2.0)),
+        (lambda x: x**2, 9.0, 6.0),
+        (lambda x: x**-1, 1 / 3, -1 / 9),
+        (lambda x: np.float64(2.0) - x, -1.0, -1.0),
+        (lambda x: Fraction(1, 2) * x, 1.5, 0.5),
+        (lambda x: -x, -3.0, -1.0),
+        (lambda x: +x, 3.0, 1.0),
+    ],
+)
+def test_constants_on_either_side(f: Any, value: float, derivative: float) -> None:
+    x = Value(3.0)
+    out = f(x)
+    assert isinstance(out, Value) and out.data == pytest.approx(value, rel=1e-15)
+    out.backward()
+    assert x.grad == pytest.approx(derivative, rel=1e-15)
+
+
+@pytest.mark.parametrize("other", ["2", None, [1.0], 1j, True])
+def test_operators_refuse_what_is_not_a_number(other: Any) -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError):
+        x + other  # noqa: B018
+    with pytest.raises(TypeError):
+        other * x  # noqa: B018
+    with pytest.raises(TypeError, match="leaky_relu.slope. must be a real number or a Value"):
+        x.leaky_relu(other)
+
+
+# -- comparisons and identity -------------------------------------------------------------------------
+def test_comparisons_look_at_data_and_return_bool() -> None:
+    a, b = Value(1.0), Value(2.0)
+    results = [a < b, a <= b, a > b, a >= b, a < 1.5, a >= 1, b > np.float64(1.0), 0.5 < a]
+    assert results == [True, True, False, False, True, True, True, True]
+    assert all(type(r) is bool for r in results)
+    assert max([b, a]) is b and sorted([b, a]) == [a, b]
+    with pytest.raises(TypeError, match="cannot compare a Value with str"):
+        a < "2"  # noqa: B015
+
+
+def test_equality_and_hash_are_identity() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert a == a and a != b and (a == 1.0) is False
+    assert len({a, b, a}) == 2 and {a: 1}[a] == 1
+
+
+# -- backward -----------------------------------------------------------------------------------------
+def test_leaves_accumulate_and_inner_nodes_hold_the_latest_call() -> None:
+    a = Value(2.0)
+    c = (a * a) * 3
+    c.backward()
+    assert a.grad == 12.0 and c.grad == 1.0
+    c.backward()
+    assert a.grad == 24.0 and c.grad == 1.0
+    b = c._prev[0]  # a * a
+    assert b.grad == 3.0
+    d = b * 5
+    d.backward()
+    assert b.grad == 5.0  # the latest call, not 3 + 5
+    assert a.grad == 24.0 + 20.0
+
+
+def test_a_value_used_many_times_gets_every_contribution() -> None:
+    a = Value(3.0)
+    out = a * a + a + a.exp() * a
+    out.backward()
+    assert a.grad == pytest.approx(2 * 3 + 1 + math.exp(3) * 4, rel=1e-15)
+    b = Value(-1.0)
+    shared = b * 2
+    (shared * shared + shared).backward()  # diamond: one node reached along two paths
+    assert b.grad == 2 * (2 * -2.0 + 1)
+
+
+def test_backward_of_a_leaf_is_one() -> None:
+    x = Value(5.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_backward_then_gradients_leave_each_other_alone() -> None:
+    x, y = Value(2.0), Value(-3.0)
+    out = x * y + x
+    out.backward()
+    gx, gy = gradients(out, [x, y])
+    assert (gx.data, gy.data) == (-2.0, 2.0)
+    assert (x.grad, y.grad) == (-2.0, 2.0)  # from backward, untouched by gradients
+    assert gradients(out, [Value(1.0)])[0].data == 0.0  # not in the graph
+
+
+def test_gradients_rejects_bad_input() -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="gradients.output. must be a Value, got float"):
+        gradients(2.0, [x])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="gradients.inputs. must all be Values, got float: 2.0"):
+        gradients(x * 2, [2.0])  # type: ignore[list-item]
+
+
+def test_a_chain_of_a_million_ops() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1.0
+    y.backward()
+    assert y.data == 1_000_001.0 and x.grad == 1.0 and y.grad == 1.0
+
+
+def test_detach_cuts_the_graph() -> None:
+    x = Value(2.0)
+    d = x.detach()
+    assert d.data == 2.0 and d._prev == () and d is not x and d.grad == 0.0
+    y = x * 3
+    out = y.detach() * y
+    out.backward()
+    assert x.grad == 18.0  # only through the attached factor: 6 * 3
+
+
+# -- memory: graphs are freed by reference counting alone ------------------------------------------------
+class Tracked(Value):
+    """A leaf that can be watched with a weak reference (Value itself has no __weakref__ slot)."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _live_values() -> int:
+    return sum(isinstance(o, Value) for o in gc.get_objects())
+
+
+def test_graphs_are_freed_without_the_cyclic_collector() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        before = _live_values()
+        x = Tracked(0.5)
+        watch = weakref.ref(x)
+        out = x
+        for _ in range(500):
+            out = (out * x).tanh() + x.sigmoid()
+        out.backward()
+        (g,) = gradients(out, [x], create_graph=True)
+        (h,) = gradients(g, [x], create_graph=True)
+        second = mg.grad(mg.grad(lambda v: v.sin() * v))(Value(0.3))
+        assert _live_values() > before + 1000
+        del out, g, h, second, x
+        assert watch() is None
+        assert _live_values() == before
+    finally:
+        gc.enable()
+
+
+# -- fused nodes ------------------------------------------------------------------------------------
+def test_sum_is_one_node() -> None:
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    s = mg.sum([a, b * c, 4.0], 0.5)  # numbers are folded into the data
+    assert s._prev == (a, s._prev[1]) and len(s._prev) == 2 and s._op == "Σ"
+    assert s.data == 11.5
+    s.backward()
+    assert (a.grad, b.grad, c.grad) == (1.0, 3.0, 2.0)
+    start = Value(10.0)
+    t = mg.sum([a], start)
+    assert t._prev == (start, a) and t.data == 11.0
+    with pytest.raises(TypeError, match=r"sum\(terms\) must be a real number .*got str"):
+        mg.sum([a, "1"])  # type: ignore[list-item]
+    assert gradcheck(lambda x, y: mg.sum([x * y, x, 2.0], y), [0.5, -1.5])
+
+
+def test_linear_is_one_node_over_values_floats_or_a_mix() -> None:
+    w1, w2, b = Value(2.0), Value(-1.0), Value(0.5)
+    x1, x2 = Value(3.0), Value(4.0)
+    out = mg.linear([w1, w2], [x1, x2], b)
+    assert out._prev == (w1, w2, x1, x2, b) and out.data == 2.5 and out._op == "Σ w·x + b"
+    out.backward()
+    assert (w1.grad, w2.grad, x1.grad, x2.grad, b.grad) == (3.0, 4.0, 2.0, -1.0, 1.0)
+    const = mg.linear([w1, w2], [3.0, 4.0], b)  # plain inputs: kept as numbers, no gradient
+    assert const._prev == (w1, w2, b) and const._arg == (3.0, 4.0) and const.data == 2.5
+    mixed = mg.linear([w1, w2], [x1, 4.0])
+    assert mixed.data == 2.0 and x1 in mixed._prev
+    assert gradcheck(lambda w, x, b: mg.linear([w, 2.0], [x, w], b), [0.5, -1.5, 0.25])
+    assert gradcheck(lambda w, b: mg.linear([w, w], [1.5, -2.0], b), [0.5, 0.25])
+    with pytest.raises(ValueError, match="linear: 2 weights but 3 inputs; they must have the same length"):
+        mg.linear([w1, w2], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"linear\(inputs\) must be a real number .*got str"):
+        mg.linear([w1], ["a"])
+
+
+# -- micrograd compatibility ---------------------------------------------------------------------------
+def test_karpathys_lecture_neuron() -> None:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.backward()
+    assert o.data == pytest.approx(math.sqrt(0.5), rel=1e-15)
+    assert x1.grad == pytest.approx(-1.5, rel=1e-12) and w1.grad == pytest.approx(1.0, rel=1e-12)
+    assert x2.grad == pytest.approx(0.5, rel=1e-12) and w2.grad == 0.0 and b.grad == pytest.approx(0.5, rel=1e-12)
+
+
+def _sanity(x: Any) -> Any:  # karpathy/micrograd test/test_engine.py::test_sanity_check
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    return h + q + q * x
+
+
+def _more_ops(a: Any, b: Any) -> Any:  # karpathy/micrograd test/test_engine.py::test_more_ops
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return g
+
+
+def test_micrograds_own_tests_give_micrograds_numbers() -> None:
+    micrograd = pytest.importorskip("micrograd.engine", reason="micrograd is not installed (pip install micrograd)")
+    ours, theirs = Value(-4.0), micrograd.Value(-4.0)
+    y, y_mg = _sanity(ours), _sanity(theirs)
+    y.backward()
+    y_mg.backward()
+    assert (y.data, ours.grad) == (y_mg.data, theirs.grad) == (-20.0, 46.0)
+    a, b = Value(-4.0), Value(2.0)
+    a_mg, b_mg = micrograd.Value(-4.0), micrograd.Value(2.0)
+    g, g_mg = _more_ops(a, b), _more_ops(a_mg, b_mg)
+    g.backward()
+    g_mg.backward()
+    assert g.data == pytest.approx(g_mg.data, rel=1e-13)
+    assert a.grad == pytest.approx(a_mg.grad, rel=1e-13) and b.grad == pytest.approx(b_mg.grad, rel=1e-13)
+    assert g.data == pytest.approx(24.70408163265306, rel=1e-13)
+    assert a.grad == pytest.approx(138.83381924198252, rel=1e-13) and b.grad == pytest.approx(
+        645.5772594752186, rel=1e-13
+    )
