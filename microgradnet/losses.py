@@ -136,8 +136,10 @@ def _is_label(y: object) -> bool:
 
 
 def _reduce(terms: list[Value], reduction: str) -> Value:
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r:.60}")
+    if len(terms) == 1:  # one sample: its loss is the whole graph, with no sum or mean node on top
+        return terms[0]
     if reduction == "mean":
         return vsum(terms) / len(terms)
-    if reduction == "sum":
-        return vsum(terms)
-    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r:.60}")
+    return vsum(terms)
