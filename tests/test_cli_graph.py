@@ -96,6 +96,7 @@ def _umask() -> int:
         (["x", "x"], "expected NAME=VALUE, got 'x'"),
         (["x", "1x=2"], "'1x' is not a valid name (in '1x=2')"),
         (["x", "x=1", "x=2"], "x is given twice"),
+        (["x", "lambda=2", "x=1"], "'lambda' is not a valid name (in 'lambda=2')"),
         (["x", "x=abc"], "the value of x must be a number, got 'abc'"),
         (["x", "x="], "the value of x must be a number, got ''"),
         (["exp(x)", "exp=1", "x=1"], "'exp' is a function and cannot be given a value"),
@@ -125,6 +126,14 @@ def test_special_floats_and_constant_expressions(capsys: pytest.CaptureFixture[s
     assert run(["graph", "log(x)", "x=0"], capsys) == (0, "log  data -inf  grad 1\n└─ x  data 0  grad inf\n", "")
     assert run(["graph", "x * 2", "x=nan"], capsys)[1] == "* 2  data nan  grad 1\n└─ x  data nan  grad 2\n"
     assert run(["graph", "2 * 3"], capsys) == (0, "result  data 6  grad 1\n", "")
+
+
+def test_unicode_names_are_read_as_python_reads_them(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["graph", "α * ﬁ", "α=2", "ﬁ=3"], capsys) == (  # the ligature ﬁ is the name fi
+        0,
+        "*  data 6  grad 1\n├─ α  data 2  grad 3\n└─ fi  data 3  grad 2\n",
+        "",
+    )
 
 
 def test_an_expression_starting_with_minus_after_double_dash(capsys: pytest.CaptureFixture[str]) -> None:

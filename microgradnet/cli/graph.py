@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import keyword
 import os
 import secrets
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +111,10 @@ def _bindings(items: list[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in items:
         name, sep, text = item.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())  # as Python reads the names in the expression
         if not sep:
             raise UsageError(f"expected NAME=VALUE, got {item!r}")
-        if not name.isidentifier():
+        if not name.isidentifier() or keyword.iskeyword(name):
             raise UsageError(f"{name!r} is not a valid name (in {item!r})")
         if name in FUNCTIONS:
             raise UsageError(f"{name!r} is a function and cannot be given a value")
