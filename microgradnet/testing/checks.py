@@ -53,7 +53,8 @@ def gradcheck(
         for i, (a, n) in enumerate(zip(analytic, numerical)):
             if not _close(a, n, atol, rtol):
                 where = _describe(f, inputs, xs, i)
-                msg = f"gradcheck: wrong derivative with respect to {where}: analytic {a!r} (by {method}), "
+                msg = f"gradcheck: the derivative with respect to {where} disagrees with finite differences: "
+                msg += f"analytic {a!r} (by {method}), "
                 return _fail(msg + _verdict(a, n, atol, rtol, eps), raise_exception)
     return True
 
@@ -80,7 +81,8 @@ def gradgradcheck(
     for i, (a, n) in enumerate(zip(first, numerical_grad(f, xs, eps))):
         if not _close(a, n, atol, rtol):
             where = _describe(f, inputs, xs, i)
-            msg = f"gradgradcheck: wrong first derivative (create_graph=True) with respect to {where}: analytic {a!r}, "
+            msg = f"gradgradcheck: the first derivative (create_graph=True) with respect to {where} disagrees "
+            msg += f"with finite differences: analytic {a!r}, "
             return _fail(msg + _verdict(a, n, atol, rtol, eps), raise_exception)
     hessian = _hessian(f, xs)
     for j in range(len(xs)):
@@ -89,7 +91,8 @@ def gradgradcheck(
             a = hessian[i][j]
             if not _close(a, n, atol, rtol):
                 wi, wj = _describe(f, inputs, xs, i), _describe(f, inputs, xs, j)
-                msg = f"gradgradcheck: wrong second derivative d²f / d[{wi}] d[{wj}]: analytic {a!r}, "
+                msg = f"gradgradcheck: the second derivative d²f / d[{wi}] d[{wj}] disagrees with finite differences "
+                msg += f"of the first: analytic {a!r}, "
                 return _fail(msg + _verdict(a, n, atol, rtol, eps), raise_exception)
     return True
 
