@@ -65,15 +65,17 @@ def draw_dot(
     color_by: str | None = None,
     highlight: Iterable[Value] = (),
     module: Any = None,
+    depth: int | None = None,
     max_nodes: int = 500,
 ) -> Any:
     """The computation graph of root as a `graphviz.Digraph` (shows inline in Jupyter; `.render`, `.pipe`).
 
     color_by='grad' fills each Value by |grad| on a log scale (with a legend); highlight outlines the
     given Values; module (anything with `named_parameters()`, such as an `nn.MLP`) groups its
-    parameters and neurons in labelled clusters. Refuses graphs of more than max_nodes Values.
+    parameters and neurons in labelled clusters; depth draws only the Values at most that many ops
+    from root. Refuses graphs of more than max_nodes Values.
     """
-    nodes = graph_nodes(root, max_nodes, "draw_dot")
+    nodes = graph_nodes(root, max_nodes, "draw_dot", depth)
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot(rankdir) must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if color_by not in (None, "grad"):
@@ -102,7 +104,13 @@ def draw_dot(
         _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, style)
     for v in nodes:
         for p, role in zip(v._prev, operand_roles(v)):
-            dot.edge(ids[p], ids[v] + "op", **({"label": role} if role else {}))
+            if p in ids:
+                dot.edge(ids[p], ids[v] + "op", **({"label": role} if role else {}))
+        hidden = len({p for p in v._prev if p not in ids})  # beyond `depth`
+        if hidden:
+            more = f"… {hidden} input{'s' if hidden > 1 else ''}"
+            dot.node(ids[v] + "more", label=more, shape="plaintext", fontcolor="#7f7f7f")
+            dot.edge(ids[v] + "more", ids[v] + "op", style="dashed", color="#7f7f7f")
     if style.colour:
         dot.node("legend", label=_legend(), shape="plain")
     return dot

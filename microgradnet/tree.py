@@ -22,20 +22,29 @@ from .engine import Value
 from .walk import graph_nodes, number, op_lines, operand_roles, visible
 
 
-def draw_tree(root: Value, *, show_grad: bool = True, precision: int = 4, max_nodes: int = 500) -> str:
-    """root's computation graph as an indented text tree: each op or Value with its data and grad."""
+def draw_tree(
+    root: Value, *, show_grad: bool = True, precision: int = 4, depth: int | None = None, max_nodes: int = 500
+) -> str:
+    """root's computation graph as an indented text tree: each op or Value with its data and grad.
+
+    depth draws only the Values at most that many ops from root; max_nodes refuses larger graphs.
+    """
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"draw_tree(precision) must be an int from 1 to 17, got {precision!r}")
-    nodes = graph_nodes(root, max_nodes, "draw_tree")
+    nodes = graph_nodes(root, max_nodes, "draw_tree", depth)
+    drawn = set(nodes)
     uses: dict[Value, int] = {}
-    for v in nodes:
-        for p in v._prev:
+    for node in nodes:
+        for p in node._prev:
             uses[p] = uses.get(p, 0) + 1
     tags: dict[Value, int] = {}
     lines: list[str] = []
-    stack: list[tuple[Value, str, str, str]] = [(root, "", "", "")]  # node, line prefix, children's prefix, role
+    stack: list[tuple[Value | None, str, str, str]] = [(root, "", "", "")]  # node, line prefix, children's, role
     while stack:
         v, head, tail, role = stack.pop()
+        if v is None:  # the inputs beyond `depth`
+            lines.append(f"{head}{role}")
+            continue
         name = _name(v, precision)
         name = f"{role}: {name}" if role and role != name else name
         if uses.get(v, 0) > 1:
@@ -46,9 +55,13 @@ def draw_tree(root: Value, *, show_grad: bool = True, precision: int = 4, max_no
             name += f" #{tags[v]}"
         numbers = f"data {number(v.data, precision)}" + (f"  grad {number(v.grad, precision)}" if show_grad else "")
         lines.append(f"{head}{name}  {numbers}")
-        last = len(v._prev) - 1
-        for i, (p, r) in reversed(list(enumerate(zip(v._prev, operand_roles(v))))):
-            stack.append((p, tail + ("└─ " if i == last else "├─ "), tail + ("   " if i == last else "│  "), r))
+        children: list[tuple[Value | None, str]] = [(p, r) for p, r in zip(v._prev, operand_roles(v)) if p in drawn]
+        hidden = len({p for p in v._prev if p not in drawn})
+        if hidden:
+            children.append((None, f"… {hidden} input{'s' if hidden > 1 else ''}"))
+        last = len(children) - 1
+        for i, (child, r) in reversed(list(enumerate(children))):
+            stack.append((child, tail + ("└─ " if i == last else "├─ "), tail + ("   " if i == last else "│  "), r))
     return "\n".join(lines)
 
 

@@ -17,8 +17,9 @@ ROLES = {"pow": ("base", "exponent"), "leaky_relu": ("x", "slope")}
 MAX_SHOWN_CONSTANTS = 4  # a LinearConst node lists at most this many of its plain-number inputs
 
 
-def graph_nodes(root: Value, max_nodes: int, caller: str) -> list[Value]:
-    """Every Value in root's graph, each after the Values it was computed from; the order is deterministic.
+def graph_nodes(root: Value, max_nodes: int, caller: str, depth: int | None = None) -> list[Value]:
+    """Every Value in root's graph (or within `depth` ops of root), each after the Values it was computed
+    from; the order is deterministic.
 
     Raises ValueError, saying how to draw a part of the graph, when there are more than max_nodes.
     """
@@ -26,6 +27,9 @@ def graph_nodes(root: Value, max_nodes: int, caller: str) -> list[Value]:
         raise TypeError(f"{caller}(root) must be a Value, got {type(root).__name__}: {root!r:.60}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"{caller}(max_nodes) must be a positive int, got {max_nodes!r}")
+    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
+        raise ValueError(f"{caller}(depth) must be None or an int >= 0, got {depth!r}")
+    near = None if depth is None else _within(root, depth)
     order: list[Value] = []
     seen: set[Value] = {root}
     stack: list[tuple[Value, int]] = [(root, 0)]  # (node, index of the next parent to visit)
@@ -34,7 +38,7 @@ def graph_nodes(root: Value, max_nodes: int, caller: str) -> list[Value]:
         if i < len(v._prev):
             stack[-1] = (v, i + 1)
             p = v._prev[i]
-            if p not in seen:
+            if p not in seen and (near is None or p in near):
                 seen.add(p)
                 stack.append((p, 0))
         else:
@@ -43,10 +47,25 @@ def graph_nodes(root: Value, max_nodes: int, caller: str) -> list[Value]:
     if len(order) > max_nodes:
         raise ValueError(
             f"{caller}: the graph has {len(order)} values, more than max_nodes={max_nodes} can show readably; "
-            f"draw a part of it from an intermediate value (e.g. {caller}(root._prev[0])), "
-            f"or pass max_nodes={len(order)} to draw it all"
+            f"draw the part nearest the output ({caller}(root, depth=3)) or from an intermediate value "
+            f"({caller}(root._prev[0])), or pass max_nodes={len(order)} to draw it all"
         )
     return order
+
+
+def _within(root: Value, depth: int) -> set[Value]:
+    """The Values at most `depth` ops away from root (breadth first, so the shortest way counts)."""
+    near = {root}
+    frontier = [root]
+    for _ in range(depth):
+        ring = []
+        for v in frontier:
+            for p in v._prev:
+                if p not in near:
+                    near.add(p)
+                    ring.append(p)
+        frontier = ring
+    return near
 
 
 def number(x: float, precision: int) -> str:

@@ -102,7 +102,8 @@ def _umask() -> int:
         (["exp(x)", "exp=1", "x=1"], "'exp' is a function and cannot be given a value"),
         (["x", "x=1", "-o", "graph.jpg"], "cannot tell the format of 'graph.jpg': use one of the suffixes .svg"),
         (["x", "x=1", "-o", "graph"], "cannot tell the format of 'graph'"),
-        (["x * 2 * 2", "x=1", "--max-nodes", "2"], "the graph has 3 values, more than --max-nodes=2"),
+        (["x * 2 * 2", "x=1", "--max-nodes", "2"], "the graph has 3 values, more than --max-nodes=2; draw the part"),
+        (["x", "x=1", "--depth", "-1"], "--depth must be at least 0, got -1"),
         (["x", "x=1", "--max-nodes", "0"], "--max-nodes must be at least 1, got 0"),
     ],
 )
@@ -114,6 +115,14 @@ def test_bad_input_gets_one_line_and_exit_code_2(
     assert (code, out) == (2, "")
     assert err.startswith(f"microgradnet graph: error: {message}") and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # nothing ran, nothing was written
+
+
+def test_depth(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([*NEURON, "--depth", "1", "--max-nodes", "2"], capsys) == (
+        0,
+        "tanh  data 0.7071  grad 1\n└─ +  data 0.8814  grad 0.5\n   └─ … 2 inputs\n",
+        "",
+    )
 
 
 def test_an_unused_value_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:

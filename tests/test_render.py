@@ -205,12 +205,33 @@ def test_max_nodes_refuses_a_large_graph_and_says_how_to_draw_part_of_it() -> No
     with pytest.raises(ValueError) as e:
         draw_dot(chain(501))
     assert str(e.value) == (
-        "draw_dot: the graph has 501 values, more than max_nodes=500 can show readably; draw a part of it from an "
-        "intermediate value (e.g. draw_dot(root._prev[0])), or pass max_nodes=501 to draw it all"
+        "draw_dot: the graph has 501 values, more than max_nodes=500 can show readably; draw the part nearest the "
+        "output (draw_dot(root, depth=3)) or from an intermediate value (draw_dot(root._prev[0])), "
+        "or pass max_nodes=501 to draw it all"
     )
     root = chain(501)
     assert len(node_labels(draw_dot(root, max_nodes=501).source)) == 501 + 500
     assert len(node_labels(draw_dot(root._prev[0]._prev[0]).source)) == 499 + 498  # a part of it
+
+
+def test_depth_draws_the_part_nearest_the_output_and_says_what_is_left_out() -> None:
+    root = chain(10_000)
+    source = draw_dot(root, depth=2).source
+    assert len(node_labels(source)) == 3 + 3  # 3 Values, 3 op nodes, and one "…" stub:
+    assert '\tv0more [label="… 1 input" fontcolor="#7f7f7f" shape=plaintext]' in source
+    assert '\tv0more -> v0op [color="#7f7f7f" style=dashed]' in source
+    assert edges(source)[-2:] == [("v0", "v1op", ""), ("v1", "v2op", "")]
+    o = classic()
+    source = draw_dot(o, depth=2).source  # o, n, and n's operands: x1*w1 + x2*w2 and b
+    assert sorted(node_labels(source)[k] for k in node_labels(source) if k.endswith("op")) == ["+", "+", "tanh"]
+    assert "… 2 inputs" in source
+    assert draw_dot(o, depth=4).source == draw_dot(o).source  # deep enough: everything, no stubs
+    a = Value(2.0, label="a")
+    diamond = (a * 3) * a  # a is 1 op away by one path and 2 by the other: it is drawn, with both edges
+    assert "more" not in draw_dot(diamond, depth=1).source
+    assert len(edges(draw_dot(diamond, depth=1).source)) == 2 + 1 + 1 + 1  # 2 op->value, a->*, a->* 3, ...
+    with pytest.raises(ValueError, match=r"draw_dot\(depth\) must be None or an int >= 0, got -1"):
+        draw_dot(o, depth=-1)
 
 
 def test_a_graph_deeper_than_the_recursion_limit_is_drawn() -> None:

@@ -70,6 +70,17 @@ def test_a_graph_with_exponentially_many_paths_gives_text_as_large_as_the_graph(
     ]
 
 
+def test_depth_draws_the_part_nearest_the_output() -> None:
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = ((a * b).exp() + a) * 2
+    c.backward()
+    assert draw_tree(c, depth=2, show_grad=False) == (
+        "* 2  data 810.9\n└─ +  data 405.4\n   ├─ exp  data 403.4\n   │  └─ … 1 input\n   └─ a  data 2"
+    )
+    assert draw_tree(c, depth=0) == "* 2  data 810.9  grad 1\n└─ … 1 input"
+    assert draw_tree(c, depth=4) == draw_tree(c) != draw_tree(c, depth=3)
+
+
 def test_a_graph_deeper_than_the_recursion_limit() -> None:
     n = sys.getrecursionlimit() + 500
     v = Value(0.5, label="x")

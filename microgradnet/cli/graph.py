@@ -57,6 +57,7 @@ def register(commands: Any) -> None:
     p.add_argument("--no-grad", action="store_true", help="do not run backward; show data only")
     p.add_argument("--color-grad", action="store_true", help="colour the Values by |grad| (with a legend)")
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="layout direction (LR)")
+    p.add_argument("--depth", type=int, metavar="N", help="draw only the Values at most N ops from the result")
     p.add_argument("--max-nodes", type=int, default=500, metavar="N", help="refuse graphs of more Values (500)")
     p.set_defaults(run=run)
 
@@ -77,6 +78,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot tell the format of {args.output!r}: use one of the suffixes {' '.join(SUFFIXES)}")
     if args.max_nodes < 1:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    if args.depth is not None and args.depth < 0:
+        raise UsageError(f"--depth must be at least 0, got {args.depth}")
     expr = Expression(args.expression)
     values = _bindings(args.bindings)
     for name in values:
@@ -85,21 +88,31 @@ def _run(args: argparse.Namespace) -> int:
     leaves = {name: Value(x, label=name) for name, x in values.items()}
     result = expr.evaluate(leaves)
     root = result if isinstance(result, Value) else Value(result, label="result")
-    count = len(graph_nodes(root, sys.maxsize, "graph"))
+    count = len(graph_nodes(root, sys.maxsize, "graph", args.depth))
     if count > args.max_nodes:
-        raise UsageError(f"the graph has {count} values, more than --max-nodes={args.max_nodes}; raise --max-nodes")
+        raise UsageError(
+            f"the graph has {count} values, more than --max-nodes={args.max_nodes}; "
+            "draw the part nearest the result with --depth N, or raise --max-nodes"
+        )
     if not args.no_grad:
         root.backward()
     show_grad = not args.no_grad
     if not args.output or suffix in TEXT:
-        text = draw_tree(root, show_grad=show_grad, max_nodes=args.max_nodes) + "\n"
+        text = draw_tree(root, show_grad=show_grad, depth=args.depth, max_nodes=args.max_nodes) + "\n"
         if not args.output:
             sys.stdout.write(text)
             return 0
         _write(args.output, text.encode("utf-8"))
     else:
         colour = "grad" if args.color_grad and show_grad else None
-        dot = draw_dot(root, rankdir=args.rankdir, show_grad=show_grad, color_by=colour, max_nodes=args.max_nodes)
+        dot = draw_dot(
+            root,
+            rankdir=args.rankdir,
+            show_grad=show_grad,
+            color_by=colour,
+            depth=args.depth,
+            max_nodes=args.max_nodes,
+        )
         data = dot.source.encode("utf-8") if suffix in SOURCE else dot.pipe(format=suffix[1:])
         _write(args.output, data)
     print(f"wrote {args.output}")
