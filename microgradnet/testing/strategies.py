@@ -7,6 +7,8 @@ strategy for `Value` through our "hypothesis" entry point (see `_plugin`), so `s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 try:
     from hypothesis import strategies as st
@@ -75,33 +77,59 @@ def _op_names(ops: Iterable[str] | None) -> tuple[str, ...]:
     return names
 
 
-@st.composite
+@dataclass(frozen=True)
+class _Pending:
+    """An op node whose op is chosen once the point is known: the `choice`-th of those that fit there."""
+
+    args: tuple[_Pending | Node, ...]
+    choice: int
+    slot: int  # if every operand is input-free, operand `slot` becomes the input x<variable>
+    variable: int
+
+
 def _expressions(
-    draw: st.DrawFn,
     names: tuple[str, ...],
     max_leaves: int,
     n_inputs: int,
     input_values: st.SearchStrategy[float],
     constant_values: st.SearchStrategy[float],
-) -> Expression:
-    point = tuple(float(draw(input_values)) for _ in range(n_inputs))
+) -> st.SearchStrategy[Expression]:
+    """Draw a tree shape with st.recursive, then a point, then choose each op among those that fit there."""
     variables = st.integers(0, n_inputs - 1).map(Input)
     leaves = st.one_of(variables, variables, constant_values.map(float).map(Constant))  # 2 to 1
-    subtrees = st.recursive(leaves, lambda children: _applications(children, names, point), max_leaves=max_leaves)
-    return Expression(draw(_applications(subtrees, names, point)), point)  # at least one op
+    arities = sorted({OPS[n].arity for n in names})
+
+    def applications(children: st.SearchStrategy[Any]) -> st.SearchStrategy[_Pending]:
+        each_arity = [
+            st.builds(
+                _Pending,
+                st.tuples(*[children] * arity),
+                st.integers(0, 1023),
+                st.integers(0, arity - 1),
+                st.integers(0, n_inputs - 1),
+            )
+            for arity in arities
+        ]
+        return st.one_of(*each_arity)
+
+    shapes = applications(st.recursive(leaves, applications, max_leaves=max_leaves))  # at least one op
+    points = st.tuples(*[input_values.map(float)] * n_inputs)
+    return st.tuples(shapes, points).map(lambda shape_point: _resolve(names, *shape_point))
 
 
-@st.composite
-def _applications(
-    draw: st.DrawFn, children: st.SearchStrategy[Node], names: tuple[str, ...], point: tuple[float, ...]
-) -> Node:
-    """An op applied to drawn sub-expressions, chosen among those well-conditioned at their values."""
-    arity = draw(st.sampled_from(sorted({OPS[n].arity for n in names})))
-    args = [draw(children) for _ in range(arity)]
+def _resolve(names: tuple[str, ...], shape: _Pending, point: tuple[float, ...]) -> Expression:
+    return Expression(_choose_ops(names, shape, point), point)
+
+
+def _choose_ops(names: tuple[str, ...], node: _Pending | Node, point: tuple[float, ...]) -> Node:
+    """The tree with an op chosen for each pending node, among those well-conditioned at its operands."""
+    if not isinstance(node, _Pending):
+        return node
+    args = [_choose_ops(names, a, point) for a in node.args]
     if not any(isinstance(n, Input) for a in args for n in nodes(a)):  # an op over constants alone tests nothing
-        args[draw(st.integers(0, arity - 1))] = Input(draw(st.integers(0, len(point) - 1)))
+        args[node.slot] = Input(node.variable)
     at = [float(a.evaluate(point)) for a in args]
-    fitting = [n for n in names if OPS[n].arity == arity and well_conditioned(OPS[n], at)]
+    fitting = [n for n in names if OPS[n].arity == len(args) and well_conditioned(OPS[n], at)]
     if not fitting:
         return args[0]
-    return Apply(draw(st.sampled_from(fitting)), tuple(args))
+    return Apply(fitting[node.choice % len(fitting)], tuple(args))
