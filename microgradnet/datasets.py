@@ -155,9 +155,9 @@ def train_test_split(
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-def _rng(seed: Seed) -> Any:
-    """A private Random(seed), the given Random, or the global `random` module for None."""
-    if seed is None:
+def _rng(seed: object) -> Any:
+    """A private Random(seed), the given Random, or the global `random` module for None (or itself)."""
+    if seed is None or seed is random:
         return random
     if isinstance(seed, random.Random):
         return seed
