@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import math
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,14 @@ def test_gradcheck_passes_on_the_engine() -> None:
     assert gradcheck(lambda x, y: (x * y).tanh() + x**2 / y, [0.3, -1.7]) is True
     assert gradcheck(lambda x, y: mg.linear([x, y], [y, 2.0], x), [Value(0.5), 1.5]) is True
     assert gradcheck(lambda *xs: mg.sum(x * x for x in xs), [1.0, 2, 3.5]) is True
+
+
+def test_gradcheck_takes_any_iterable_of_numbers() -> None:
+    import numpy as np
+
+    assert gradcheck(lambda x, y: x * y.exp(), np.array([0.5, -1.0]))
+    assert gradcheck(lambda x, y: x / y, (float(v) for v in (1.0, 3.0)))
+    assert numerical_grad(lambda x: 2 * x, iter([1])) == (pytest.approx(2.0, rel=1e-9),)
 
 
 def test_gradcheck_runs_inside_no_grad_and_leaves_inputs_alone() -> None:
@@ -139,6 +149,7 @@ def test_gradcheck_fails_on_non_finite_points() -> None:
         ([1.0], {"eps": 0.0}, ValueError, "eps must be a positive finite number, got 0.0"),
         ([1.0], {"atol": -1.0}, ValueError, "atol must be a non-negative finite number, got -1.0"),
         ([1.0], {"rtol": math.nan}, ValueError, "rtol"),
+        (Value(1.0), {}, TypeError, "sequence of numbers or Values, got Value"),
     ],
 )
 def test_gradcheck_rejects_bad_arguments(inputs: Any, kwargs: Any, error: type[Exception], match: str) -> None:
@@ -314,6 +325,17 @@ def test_the_entry_point_is_declared_and_points_at_the_hook() -> None:
     if not installed:
         pytest.skip("microgradnet is not installed (pip install -e .), so Hypothesis cannot see its entry point")
     assert installed[0].value == target
+    # a fresh interpreter: Hypothesis itself runs the hook when imported, nothing else registers it
+    script = (
+        "from hypothesis import find, strategies as st\n"
+        "from microgradnet import Value\n"
+        "print(type(find(st.from_type(Value), lambda v: v.data > 1)).__name__)\n"
+        "print(repr(st.from_type(Value)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_NO_PLUGINS"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["Value", "floats(allow_nan=False, allow_infinity=False).map(Value)"]
 
 
 def test_strategies_without_hypothesis_say_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..engine import Value, _real, gradients
@@ -22,7 +22,7 @@ class GradcheckError(AssertionError):
     """A derivative computed by the engine disagrees with its finite-difference estimate."""
 
 
-def numerical_grad(f: Function, inputs: Sequence[object], eps: float = 1e-6) -> tuple[float, ...]:
+def numerical_grad(f: Function, inputs: Iterable[object], eps: float = 1e-6) -> tuple[float, ...]:
     """d f / d x for each input x, by central differences (f(x + eps) - f(x - eps)) / 2 eps."""
     xs = _points(inputs, "numerical_grad")
     _check_positive(eps=eps)
@@ -31,7 +31,7 @@ def numerical_grad(f: Function, inputs: Sequence[object], eps: float = 1e-6) -> 
 
 def gradcheck(
     f: Function,
-    inputs: Sequence[object],
+    inputs: Iterable[object],
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -45,6 +45,7 @@ def gradcheck(
     On a mismatch raises GradcheckError naming the input, both values and the relative error, or
     returns False if raise_exception is False. Only the inputs' numbers are used; no .grad is touched.
     """
+    inputs = _listed(inputs, "gradcheck")
     xs = _points(inputs, "gradcheck")
     _check_positive(eps=eps)
     _check_tolerances(atol, rtol)
@@ -61,7 +62,7 @@ def gradcheck(
 
 def gradgradcheck(
     f: Function,
-    inputs: Sequence[object],
+    inputs: Iterable[object],
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -74,6 +75,7 @@ def gradgradcheck(
     each d²f / dxᵢ dxⱼ is compared with the central difference of d f / d xᵢ along xⱼ, and the first
     derivatives themselves with central differences of f. Failures as in `gradcheck`.
     """
+    inputs = _listed(inputs, "gradgradcheck")
     xs = _points(inputs, "gradgradcheck")
     _check_positive(eps=eps)
     _check_tolerances(atol, rtol)
@@ -98,10 +100,15 @@ def gradgradcheck(
 
 
 # -- evaluating f -----------------------------------------------------------------------------------
-def _points(inputs: Sequence[object], where: str) -> list[float]:
-    """The inputs as floats (a Value gives its .data); TypeError for anything else."""
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+def _listed(inputs: Iterable[object], where: str) -> list[object]:
+    if isinstance(inputs, (str, bytes, Value)) or not isinstance(inputs, Iterable):
         raise TypeError(f"{where}(inputs) must be a sequence of numbers or Values, got {type(inputs).__name__}")
+    return list(inputs)
+
+
+def _points(inputs: Iterable[object], where: str) -> list[float]:
+    """The inputs as floats (a Value gives its .data); TypeError for anything else."""
+    inputs = _listed(inputs, where)
     if not inputs:
         raise ValueError(f"{where}(inputs) is empty: there is nothing to differentiate with respect to")
     return [x.data if isinstance(x, Value) else _real(x, f"{where}(inputs[{i}])") for i, x in enumerate(inputs)]
