@@ -6,13 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import settings
 
 from microgradnet import OPS, Value
 
-# No timed unit tests (speed belongs in bench/): a slow example is not a failure.
-settings.register_profile("microgradnet", deadline=None)
-settings.load_profile("microgradnet")
+try:
+    from hypothesis import settings
+except ImportError:  # the dev extra is not installed: the property tests will say so themselves
+    pass
+else:
+    # No timed unit tests (speed belongs in bench/): a slow example is not a failure.
+    settings.register_profile("microgradnet", deadline=None)
+    settings.load_profile("microgradnet")
 
 
 Plant = Callable[..., None]

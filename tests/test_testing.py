@@ -339,6 +339,18 @@ def test_the_entry_point_is_declared_and_points_at_the_hook() -> None:
     assert drawn == "Value" and strategy.startswith("floats(") and strategy.endswith(".map(Value)"), strategy
 
 
+def test_gradcheck_needs_no_hypothesis_and_the_engine_needs_no_testing() -> None:
+    script = (
+        "import sys, microgradnet\n"
+        "print('microgradnet.testing' in sys.modules)\n"
+        "import microgradnet.testing\n"
+        "print('hypothesis' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
+
+
 def test_strategies_without_hypothesis_say_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "microgradnet.testing.strategies")
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # an import of it now fails
