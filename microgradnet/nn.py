@@ -126,7 +126,10 @@ class Neuron(Module):
         self.nonlin = act != "linear"
 
     def __call__(self, x: Sequence[Operand] | Operand) -> Value:
-        xs = _inputs(x, len(self.w), self)
+        return self._forward(_inputs(x, len(self.w), self))
+
+    def _forward(self, xs: Sequence[Operand]) -> Value:
+        """activation(Σ wᵢxᵢ + b) for inputs already checked."""
         return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
 
     def __repr__(self) -> str:
@@ -151,7 +154,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
         xs = _inputs(x, len(self.neurons[0].w), self)
-        out = [n(xs) for n in self.neurons]
+        out = [n._forward(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
