@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Networks and training are submodules (microgradnet.nn.MLP ...), pure Python: tqdm, matplotlib and
+# scikit-learn are imported only by the functions that need them.
+from . import datasets, losses, nn, optim, plot, training
 from .engine import (
     OPS,
     Value,
@@ -31,6 +34,7 @@ __all__ = [
     "Value",
     "__version__",
     "cos",
+    "datasets",
     "draw_dot",
     "draw_tree",
     "enable_grad",
@@ -41,12 +45,17 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log",
+    "losses",
+    "nn",
     "no_grad",
+    "optim",
+    "plot",
     "relu",
     "sigmoid",
     "sin",
     "sqrt",
     "sum",
     "tanh",
+    "training",
     "value_and_grad",
 ]

@@ -244,3 +244,16 @@ def test_mlp_gradients_match_pytorch() -> None:
     for layer, (w, b) in zip(mlp.layers, tensors):
         assert [[p.grad for p in n.w] for n in layer.neurons] == [pytest.approx(r, rel=1e-12) for r in w.grad.tolist()]
         assert [n.b.grad for n in layer.neurons] == pytest.approx(b.grad.tolist(), rel=1e-12)
+
+
+def test_importing_the_package_loads_no_optional_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, microgradnet; from microgradnet.nn import MLP; "
+        "print(microgradnet.nn.MLP is MLP, sorted(m for m in ('tqdm', 'matplotlib', 'sklearn', 'graphviz', 'numpy', "
+        "'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True []"
