@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from . import modelfile
 from .engine import Operand, Value, linear
 from .modelfile import ModelFileError, PathLike
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
+
+M = TypeVar("M", bound="Module")
 
 # name: (prefix of the neuron's repr, the function, the init gain)
 ACTIVATIONS: dict[str, tuple[str, Callable[[Value], Value], float]] = {
@@ -83,7 +85,7 @@ class Module:
         """Save the parameters (and architecture) as JSON, atomically."""
         modelfile.write(path, type(self).__name__, self.config(), self.state_dict())
 
-    def load(self, path: PathLike) -> Module:
+    def load(self: M, path: PathLike) -> M:
         """Load parameters saved by `save` into this module (checked against it); returns the module."""
         f = modelfile.read(path)
         where = f"{path}"

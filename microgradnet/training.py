@@ -89,14 +89,10 @@ def fit(
     classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
     rng = _rng(seed)
     decay = model.parameters() if l2 else []
-    steps_per_epoch = len(batches(len(X), batch_size, shuffle=False))
     history: dict[str, list[float]] = {"loss": []}
-    shown: dict[str, str] = {}  # the bar's postfix: running loss and accuracy, then the epoch's figures
-    bar = _progress_bar(progress, epochs * steps_per_epoch)
-    try:
+    with _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar:
         for epoch in range(epochs):
-            if bar is not None:
-                bar.set_description(f"epoch {epoch + 1}/{epochs}")
+            bar.start_epoch(epoch, epochs)
             total, correct, seen = 0.0, 0, 0
             for idx in batches(len(X), batch_size, shuffle, rng):
                 outputs = [model(X[i]) for i in idx]
@@ -111,28 +107,14 @@ def fit(
                 seen += len(idx)
                 if classify:
                     correct += sum(_decide(o) == _class(t) for o, t in zip(outputs, targets))
-                if bar is not None:
-                    shown["loss"] = f"{total / seen:.4g}"
-                    if classify:
-                        shown["acc"] = f"{correct / seen:.3f}"
-                    bar.update(1)
-                    bar.set_postfix(shown, refresh=False)
+                bar.step(total / seen, correct / seen if classify else None)
             _record(history, "loss", total / len(X))
             if classify:
                 _record(history, "accuracy", correct / len(X))
             if validation_data is not None:
-                Xv, yv = validation_data
-                with no_grad():
-                    _record(history, "val_loss", loss_fn([model(x) for x in Xv], list(yv)).data)
-                if classify:
-                    _record(history, "val_accuracy", accuracy(model, Xv, yv))
-            if bar is not None:
-                short = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
-                shown.update({short[k]: f"{v[-1]:.4g}" if "loss" in k else f"{v[-1]:.3f}" for k, v in history.items()})
-                bar.set_postfix(shown, refresh=True)
-    finally:
-        if bar is not None:
-            bar.close()
+                for key, value in _evaluate(model, loss_fn, *validation_data, classify).items():
+                    _record(history, key, value)
+            bar.end_epoch(history)
     return history
 
 
@@ -165,19 +147,61 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
     return loss
 
 
-def _progress_bar(progress: bool | None, total: int) -> Any:
-    """A tqdm bar (tqdm.auto: a widget in notebooks), or None when progress is off or tqdm is missing."""
-    if progress is False:
-        return None
-    try:
-        from tqdm.auto import tqdm  # type: ignore[import-untyped]
-    except ImportError:
-        if progress:
-            raise ModuleNotFoundError(
-                'fit(progress=True) needs tqdm, which is not installed: pip install "microgradnet[progress]"'
-            ) from None
-        return None
-    return tqdm(total=total, unit="step", leave=True, dynamic_ncols=True)
+def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
+    """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
+    with no_grad():
+        outputs = [model(x) for x in X]
+        scores = {"val_loss": loss_fn(outputs, list(y)).data}
+    if classify:
+        scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)
+    return scores
+
+
+_SHORT = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
+
+
+class _Progress:
+    """fit's tqdm bar (tqdm.auto: a widget in notebooks) with the running figures; does nothing when off."""
+
+    def __init__(self, progress: bool | None, total: int) -> None:
+        self.bar: Any = None
+        self.shown: dict[str, str] = {}
+        if progress is False:
+            return
+        try:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
+        except ImportError:
+            if progress:
+                raise ModuleNotFoundError(
+                    'fit(progress=True) needs tqdm, which is not installed: pip install "microgradnet[progress]"'
+                ) from None
+            return
+        self.bar = tqdm(total=total, unit="step", leave=True, dynamic_ncols=True)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def start_epoch(self, epoch: int, epochs: int) -> None:
+        if self.bar is not None:
+            self.bar.set_description(f"epoch {epoch + 1}/{epochs}")
+
+    def step(self, loss: float, acc: float | None) -> None:
+        if self.bar is not None:
+            self.shown["loss"] = f"{loss:.4g}"
+            if acc is not None:
+                self.shown["acc"] = f"{acc:.3f}"
+            self.bar.update(1)
+            self.bar.set_postfix(self.shown, refresh=False)
+
+    def end_epoch(self, history: dict[str, list[float]]) -> None:
+        if self.bar is not None:
+            for key, values in history.items():
+                self.shown[_SHORT[key]] = f"{values[-1]:.4g}" if "loss" in key else f"{values[-1]:.3f}"
+            self.bar.set_postfix(self.shown, refresh=True)
 
 
 def _record(history: dict[str, list[float]], key: str, value: float) -> None:
