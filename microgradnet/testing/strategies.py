@@ -79,7 +79,8 @@ def _op_names(ops: Iterable[str] | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Pending:
-    """An op node whose op is chosen once the point is known: the `choice`-th of those that fit there."""
+    """An op node whose op is chosen once the point is known: the `choice`-th of those that fit there
+    (counting from 1; 0 means no op: the node is its first operand)."""
 
     args: tuple[_Pending | Node, ...]
     choice: int
@@ -114,7 +115,8 @@ def _expressions(
 
     shapes = applications(st.recursive(leaves, applications, max_leaves=max_leaves))  # at least one op
     points = st.tuples(*[input_values.map(float)] * n_inputs)
-    return st.tuples(shapes, points).map(lambda shape_point: _resolve(names, *shape_point))
+    expressions = st.tuples(shapes, points).map(lambda shape_point: _resolve(names, *shape_point))
+    return expressions.filter(lambda e: isinstance(e.tree, Apply))  # rarely needed: see _choose_ops
 
 
 def _resolve(names: tuple[str, ...], shape: _Pending, point: tuple[float, ...]) -> Expression:
@@ -130,6 +132,6 @@ def _choose_ops(names: tuple[str, ...], node: _Pending | Node, point: tuple[floa
         args[node.slot] = Input(node.variable)
     at = [float(a.evaluate(point)) for a in args]
     fitting = [n for n in names if OPS[n].arity == len(args) and well_conditioned(OPS[n], at)]
-    if not fitting:
+    if not fitting or node.choice == 0:  # choice 0 drops the op, which lets a shrinker remove any node
         return args[0]
-    return Apply(fitting[node.choice % len(fitting)], tuple(args))
+    return Apply(fitting[(node.choice - 1) % len(fitting)], tuple(args))
