@@ -40,7 +40,7 @@ RECIPES = {
                       "three spiral arms, 300 points"),
     "xor": Recipe(lambda s: datasets.make_xor(200, noise=0.15, seed=s), (8, 8), 100, 0.01, 32,
                   "the XOR truth table with noise, 200 points"),
-    "digits": Recipe(lambda s: datasets.load_digits(), (32,), 12, 0.01, 32,
+    "digits": Recipe(lambda s: datasets.load_digits(), (32,), 20, 0.01, 32,
                      "8×8 images of handwritten digits, 1797 images"),
 }  # fmt: skip
 
@@ -50,13 +50,20 @@ examples:
   microgradnet train --dataset spirals --hidden 32,32
   microgradnet train --dataset digits --out digits-run
 
+datasets, with their default hidden layers and epochs:
+{recipes}
+
 Every dataset is split 75/25 into training and test points (stratified, seeded by --seed).
 Networks use ReLU hidden layers (see --activation) and are trained with Adam on the binary
 cross-entropy (two classes) or the cross-entropy (more), with the learning rate decaying linearly to
 a tenth. The output directory receives loss.png (loss and accuracy per epoch), decision_boundary.png
 (2-D datasets) and model.json (load it with microgradnet.nn.load).
 Exit codes: 0 done, 2 bad arguments, 1 anything else (e.g. a missing optional package).
-"""
+""".format(
+    recipes="\n".join(
+        f"  {name:<8} {','.join(map(str, r.hidden)):<6} {r.epochs:>4} epochs   {r.about}" for name, r in RECIPES.items()
+    )
+)
 
 
 def register(commands: Any) -> None:
