@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,34 @@ def test_help_lists_train(capsys: pytest.CaptureFixture[str]) -> None:
     usage = capsys.readouterr().out
     for option in ("--dataset", "--hidden", "--epochs", "--lr", "--seed", "--out", "moons,circles,spirals,xor,digits"):
         assert option in usage
+
+
+def hide(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    """Make `import package` fail, as if it were not installed."""
+    real_import = builtins.__import__
+
+    def without(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == package or name.startswith(package + "."):
+            raise ImportError(f"No module named {package!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without)
+
+
+def test_without_matplotlib_the_model_is_still_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hide(monkeypatch, "matplotlib")
+    assert run(["train", "--hidden", "2", "--epochs", "1", "-q", "--out", str(tmp_path)]) == 0
+    assert 'no pictures: they need matplotlib (pip install "microgradnet[plot]")' in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_digits_without_scikit_learn_says_which_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hide(monkeypatch, "sklearn")
+    assert run(["train", "--dataset", "digits", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("microgradnet train: error: load_digits needs scikit-learn")
+    assert 'pip install "microgradnet[datasets]"' in err and list(tmp_path.iterdir()) == []
