@@ -51,34 +51,38 @@ def make_floor(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads
 
 
 def make_microgradnet(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads]:
-    """microgradnet: fused linear nodes, as the nn module builds them."""
-    import microgradnet as mg
+    """microgradnet's own nn.MLP, losses.hinge + losses.l2 and optim.SGD (fused linear nodes inside)."""
+    from microgradnet import losses, nn, optim
 
-    layers = [[([mg.Value(v) for v in row], mg.Value(bias)) for row, bias in zip(w, b)] for w, b in params]
-    flat = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-    last = len(layers) - 1
-
-    def model(x: list[Any]) -> Any:
-        for i, layer in enumerate(layers):
-            x = [mg.linear(ws, x, b) for ws, b in layer]
-            if i != last:
-                x = [v.relu() for v in x]
-        return x[0]
+    sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
+    model = nn.MLP(sizes[0], sizes[1:])
+    load(model, params)
+    opt = optim.SGD(model.parameters(), lr=1.0)
 
     def step(lr: float) -> float:
         scores = [model(x) for x in xs]
-        losses = [(1.0 - y * s).relu() for y, s in zip(ys, scores)]
-        data_loss = mg.sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * mg.sum(p * p for p in flat)
-        total = data_loss + reg_loss
-        for p in flat:
-            p.grad = 0.0
+        total = losses.hinge(scores, ys) + losses.l2(model, ALPHA)
+        opt.zero_grad()
         total.backward()
-        for p in flat:
-            p.data -= lr * p.grad
+        opt.lr = lr
+        opt.step()
         return total.data
 
-    return step, lambda: _shape([p.grad for p in flat], params)
+    return step, lambda: grads_of(model, params)
+
+
+def load(model: Any, params: Params) -> None:
+    """Set a microgradnet MLP's weights and biases from params."""
+    for layer, (w, b) in zip(model.layers, params):
+        for neuron, row, bias in zip(layer.neurons, w, b):
+            for p, v in zip(neuron.w, row):
+                p.data = v
+            neuron.b.data = bias
+
+
+def grads_of(model: Any, like: Params) -> Params:
+    """A microgradnet MLP's gradients, shaped as its parameters."""
+    return _shape([p.grad for layer in model.layers for n in layer.neurons for p in (*n.w, n.b)], like)
 
 
 def make_micrograd(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from bench import floor
+from bench import demo, floor
 from bench.data import Matrix, Params
 
 BATCH = 32
@@ -20,35 +19,22 @@ def make_floor(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
 
 
 def make_microgradnet(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
-    """microgradnet: fused linear nodes, log-sum-exp cross-entropy."""
-    import microgradnet as mg
+    """microgradnet's own nn.MLP, losses.cross_entropy and optim.SGD."""
+    from microgradnet import losses, nn, optim
 
-    layers = [[([mg.Value(v) for v in row], mg.Value(bias)) for row, bias in zip(w, b)] for w, b in params]
-    flat = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-    last = len(layers) - 1
-
-    def model(x: list[Any]) -> list[Any]:
-        for i, layer in enumerate(layers):
-            x = [mg.linear(ws, x, b) for ws, b in layer]
-            if i != last:
-                x = [v.relu() for v in x]
-        return x
-
-    def cross_entropy(z: list[Any], label: int) -> Any:
-        m = max(v.data for v in z)
-        return mg.sum((v - m).exp() for v in z).log() - (z[label] - m)
+    sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
+    model = nn.MLP(sizes[0], sizes[1:])
+    demo.load(model, params)
+    opt = optim.SGD(model.parameters(), lr=LR)
 
     def epoch() -> list[float]:
-        losses = []
+        history = []
         for i in range(0, len(xs), BATCH):
-            batch = [cross_entropy(model(x), t) for x, t in zip(xs[i : i + BATCH], labels[i : i + BATCH])]
-            loss = mg.sum(batch) * (1.0 / len(batch))
-            for p in flat:
-                p.grad = 0.0
+            loss = losses.cross_entropy([model(x) for x in xs[i : i + BATCH]], labels[i : i + BATCH])
+            opt.zero_grad()
             loss.backward()
-            for p in flat:
-                p.data -= LR * p.grad
-            losses.append(loss.data)
-        return losses
+            opt.step()
+            history.append(loss.data)
+        return history
 
     return epoch

@@ -24,18 +24,24 @@ def forward(params: Params, x: list[float]) -> list[list[float]]:
     return acts
 
 
-def backward(params: Params, grads: Params, acts: list[list[float]], d_out: list[float]) -> None:
+def transposed(params: Params) -> list[list[tuple[float, ...]]]:
+    """Each layer's weights as columns (weights[in][out]), for the backward pass through the weights."""
+    return [list(zip(*w)) for w, _ in params]
+
+
+def backward(
+    columns: list[list[tuple[float, ...]]], grads: Params, acts: list[list[float]], d_out: list[float]
+) -> None:
     """Add d loss / d parameter into grads, given d loss / d logits for one input's activations."""
     d = d_out
-    for i in range(len(params) - 1, -1, -1):
-        w, _ = params[i]
+    for i in range(len(grads) - 1, -1, -1):
         gw, gb = grads[i]
         a = acts[i]
         for j, dj in enumerate(d):
             gw[j] = [g + dj * aj for g, aj in zip(gw[j], a)]
             gb[j] += dj
         if i:  # through the weights, then through the ReLU that produced a
-            d = [sum(map(mul, col, d)) if ak > 0.0 else 0.0 for col, ak in zip(zip(*w), a)]
+            d = [sum(map(mul, col, d)) if ak > 0.0 else 0.0 for col, ak in zip(columns[i], a)]
 
 
 def zeros_like(params: Params) -> Params:
@@ -54,13 +60,14 @@ def sgd(params: Params, grads: Params, lr: float) -> None:
 def demo_loss_and_grads(params: Params, xs: Matrix, ys: list[float], alpha: float = 1e-4) -> tuple[float, Params]:
     """micrograd's demo loss: mean hinge max(0, 1 - y·score) + alpha·Σp², and its gradient."""
     grads = zeros_like(params)
+    columns = transposed(params)
     n = len(xs)
     data_loss = 0.0
     for x, y in zip(xs, ys):
         acts = forward(params, x)
         margin = 1.0 - y * acts[-1][0]
         data_loss += margin if margin > 0.0 else 0.0
-        backward(params, grads, acts, [-y / n if margin > 0.0 else 0.0])
+        backward(columns, grads, acts, [-y / n if margin > 0.0 else 0.0])
     reg = 0.0
     for (w, b), (gw, gb) in zip(params, grads):
         for row, grow in zip(w, gw):
@@ -81,6 +88,7 @@ def demo_step(params: Params, xs: Matrix, ys: list[float], lr: float = 1.0) -> f
 def cross_entropy_batch(params: Params, xs: Matrix, labels: list[int]) -> tuple[float, Params]:
     """Mean softmax cross-entropy of the batch, and its gradient."""
     grads = zeros_like(params)
+    columns = transposed(params)
     n = len(xs)
     total = 0.0
     for x, label in zip(xs, labels):
@@ -92,7 +100,7 @@ def cross_entropy_batch(params: Params, xs: Matrix, labels: list[int]) -> tuple[
         total += math.log(s) - (z[label] - m)
         d = [ek / (s * n) for ek in e]
         d[label] -= 1.0 / n
-        backward(params, grads, acts, d)
+        backward(columns, grads, acts, d)
     return total / n, grads
 
 

@@ -34,6 +34,7 @@ class Value:
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
+    _leaf_parents: ClassVar[bool] = False  # True if every parent is always a leaf: the sort need not look at them
 
     data: float
     grad: float
@@ -137,6 +138,7 @@ class Value:
 
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
 _FLOAT = frozenset([float])
+_LEAF = frozenset([Value])  # a Value of exactly this class is a leaf; every op node is of a subclass
 _POST = object()  # on the sort's stack: the node below it has had all its parents placed
 
 
@@ -155,6 +157,9 @@ def _topological_order(root: Value) -> list[Value]:
             order.append(stack.pop())
         elif v not in seen:
             seen.add(v)
+            if type(v)._leaf_parents:  # nothing to place before it (an input layer's neuron has many parents)
+                order.append(v)
+                continue
             stack.append(v)
             stack.append(_POST)
             for p in v._prev:
@@ -244,7 +249,12 @@ def _cmp(other: Operand) -> float:
 
 
 def _unary(op: Op, x: Value) -> Value:
-    return _node(op.node, op.f(x.data), (x,))
+    data = op.f(x.data)
+    if not _state.enabled:
+        return _leaf(data)
+    v: Value = _new(op.node)  # _node inlined, as in _binary
+    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", (x,), None
+    return v
 
 
 def _binary(op: Op, x: Operand, y: Operand) -> Value:
@@ -489,9 +499,10 @@ class Linear(Value):
 
 
 class LinearConst(Linear):
-    """w·x + b over plain-number inputs x (kept in _arg, no gradient): _prev = (w1..wn, b)."""
+    """w·x + b over plain-number inputs x (kept in _arg, no gradient) and leaf w, b: _prev = (w1..wn, b)."""
 
     __slots__ = ()
+    _leaf_parents = True
 
     def _partials(self, graph: bool) -> Partials:
         return (*self._arg, 1.0)
@@ -525,17 +536,21 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
     xs = tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
-    # Whole tuples are type-checked as one set operation, at C speed: one Python step per neuron, not per input.
-    prev = (*ws, *xs, bias)
-    if _VALUE_TYPES.issuperset(map(type, prev)):  # all Values: a hidden or output layer
-        data = builtins.sum(map(operator.mul, [w.data for w in ws], [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
-        return _node(Linear, data, prev)  # type: ignore[arg-type]
-    if _FLOAT.issuperset(map(type, xs)) and _VALUE_TYPES.issuperset(map(type, prev[: len(ws)])):  # an input layer
-        b = bias if isinstance(bias, Value) else Value(bias)
-        return _node(LinearConst, builtins.sum(map(operator.mul, [w.data for w in ws], xs), b.data), (*ws, b), xs)  # type: ignore[union-attr,arg-type]
-    # anything else: numbers as weights or bias become leaves; numbers among Value inputs become constant leaves
+    # Whole tuples are type-checked with set operations at C speed: one Python step per neuron, not per input.
+    param_types = set(map(type, ws))
+    param_types.add(type(bias))
+    if param_types <= _VALUE_TYPES:
+        wd = [w.data for w in ws]  # type: ignore[union-attr]
+        if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
+            data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
+            return _node(Linear, data, (*ws, *xs, bias))  # type: ignore[arg-type]
+        if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
+            data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
+            return _node(LinearConst, data, (*ws, bias), xs)  # type: ignore[arg-type]
+    # anything else is normalised first: numbers as weights or bias become leaves, and numbers among
+    # Value inputs become constant leaves; inputs that are all numbers stay constants
     ws = tuple(w if isinstance(w, Value) else Value(w) for w in ws)
     b = bias if isinstance(bias, Value) else Value(bias)
-    if any(isinstance(x, Value) for x in xs):
+    if any(isinstance(x, Value) for x in xs) or not (type(b) is Value and _LEAF.issuperset(map(type, ws))):
         return linear(ws, [x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs], b)
     return linear(ws, [_real(x, "linear(inputs)") for x in xs], b)

@@ -1,0 +1,106 @@
+"""The benchmark's own checks on tiny sizes, so `python -m bench` cannot rot. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bench import data, demo, epoch, floor, graphs, run
+
+TINY = run.Sizes(
+    demo_samples=6,
+    demo_repeats=1,
+    elementwise_pairs=10,
+    elementwise_repeats=1,
+    memory_ops=500,
+    chain_lengths=(100, 300),
+    chain_repeats=(1, 1),
+    digits_samples=40,
+    digits_repeats=1,
+)
+
+
+def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
+    libs = [lib for lib in run.LIBS if run.available(lib)]
+    rows = run.run(TINY, libs, log=lambda _: None)
+    names = [r.workload.split(":")[0] for r in rows]
+    assert names == ["demo step", "elementwise", "memory", "backward of a chain of 100 ops",
+                     "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
+    assert set(rows[0].medians) == set(libs)
+    assert all(v > 0 for r in rows for v in r.medians.values())
+    assert rows[0].met is not None and rows[-1].met is not None
+    table = run.table(rows, libs)
+    assert table.count("\n") == len(rows) + 1 and "microgradnet / floor" in table
+
+
+def test_floor_gradients_match_finite_differences() -> None:
+    """The floor is checked independently of the engine, so the two cannot agree on a wrong answer."""
+    xs, ys = data.moons(6, seed=3)
+    params = data.init_params([2, 3, 1], seed=4, scaled=False)
+    _, grads = floor.demo_loss_and_grads(params, xs, ys)
+    h = 1e-6
+    for layer in range(len(params)):
+        w, b = params[layer]
+        for j in range(len(b)):
+            for k in range(len(w[j]) + 1):
+                row = w[j] if k < len(w[j]) else b
+                at = k if k < len(w[j]) else j
+                old = row[at]
+                row[at] = old + h
+                up = floor.demo_loss_and_grads(params, xs, ys)[0]
+                row[at] = old - h
+                down = floor.demo_loss_and_grads(params, xs, ys)[0]
+                row[at] = old
+                got = grads[layer][0][j][k] if k < len(w[j]) else grads[layer][1][j]
+                assert math.isclose(got, (up - down) / (2 * h), rel_tol=1e-5, abs_tol=1e-8)
+
+
+def test_floor_cross_entropy_matches_the_engine() -> None:
+    xs, labels = data.digits(5)
+    params = data.init_params([64, 8, 10], seed=5)
+    want_loss, _ = floor.cross_entropy_batch(params, xs, labels)
+    losses = epoch.make_microgradnet(params, xs, labels)()  # one batch: the loss before its update
+    assert math.isclose(losses[0], want_loss, rel_tol=1e-12)
+    assert len(floor.digits_epoch(params, xs, labels, 2, 0.1)) == 3  # batches of 2, 2 and 1
+
+
+def test_a_wrong_result_fails_the_check() -> None:
+    with pytest.raises(AssertionError, match=r"grads: entry 1 is 2\.5, expected 2\.0"):
+        run.check_close("grads", [1.0, 2.5], [1.0, 2.0], 1e-12)
+    with pytest.raises(AssertionError, match="3 values, expected 2"):
+        run.check_close("grads", [1.0, 2.0, 3.0], [1.0, 2.0], 1e-12)
+
+
+def test_demo_implementations_agree_with_the_floor() -> None:
+    xs, ys = data.moons(5)
+    params = data.init_params([2, 4, 1], scaled=False)
+    step, grads = demo.make_floor(params, xs, ys)
+    loss = step(0.0)
+    mine, my_grads = demo.make_microgradnet(params, xs, ys)
+    assert math.isclose(mine(0.0), loss, rel_tol=1e-12)
+    for got, want in zip(demo.flat(my_grads()), demo.flat(grads())):
+        assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_memory_and_chain_measure_the_engine() -> None:
+    from microgradnet import Value
+
+    assert 100 < graphs.bytes_per_op(Value, 1000) < 400
+    seconds, grad = graphs.backward_seconds(Value, 50)
+    assert seconds > 0 and math.isclose(grad, 1.0000001**50, rel_tol=1e-12)
+    assert graphs.elementwise(Value, [(3.0, 4.0)]) == [(5.0, 1.0)]
+
+
+def test_command_line_writes_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(run, "QUICK", TINY)
+    out = tmp_path / "results.json"
+    assert run.main(["--quick", "--without", "micrograd", "torch", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert results["quick"] is True and results["machine"]["python"]
+    assert set(results["rows"][0]["medians"]) == {"microgradnet", "floor"}
+    assert "| workload |" in capsys.readouterr().out
