@@ -31,6 +31,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 from bench import data, demo, epoch, graphs
 
 LIBS = ("microgradnet", "micrograd", "torch", "floor")
+clock = time.process_time  # CPU time of this (single-threaded) process: see median_seconds
 
 
 @dataclass
@@ -83,6 +84,7 @@ def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: 
 
     The runs take turns (one repeat of each, then the next round), so a change in the machine's load
     affects all of them alike and their ratios stay fair; a full collection precedes each timing.
+    Time is this process's CPU time, which other programs on a shared machine do not inflate.
     """
     for run in runs.values():
         for _ in range(warmup):
@@ -91,9 +93,9 @@ def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: 
     for _ in range(repeats):
         for name, run in runs.items():
             gc.collect()
-            t = time.perf_counter()
+            t = clock()
             run()
-            times[name].append(time.perf_counter() - t)
+            times[name].append(clock() - t)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -283,7 +285,9 @@ def run(sizes: Sizes, libs: Sequence[str], log: Callable[[str], None] = print) -
     # then scan the workloads' objects, not the harness's imports (PyTorch alone holds ~100k objects),
     # as in a training script that imports only the library it trains with.
     for lib in compare:
-        importlib.import_module(lib)
+        module = importlib.import_module(lib)
+        if lib == "torch":
+            module.set_num_threads(1)  # 0-d tensors gain nothing from threads; one keeps CPU time = wall time
     if importlib.util.find_spec("sklearn") is not None:
         importlib.import_module("sklearn.datasets")
     gc.collect()

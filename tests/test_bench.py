@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import data, demo, epoch, floor, graphs, run
+from microgradnet import Value
 
 TINY = run.Sizes(
     demo_samples=6,
@@ -86,8 +87,6 @@ def test_demo_implementations_agree_with_the_floor() -> None:
 
 
 def test_memory_and_chain_measure_the_engine() -> None:
-    from microgradnet import Value
-
     assert 100 < graphs.bytes_per_op(Value, 1000) < 400
     seconds, grad = graphs.backward_seconds(Value, 50)
     assert seconds > 0 and math.isclose(grad, 1.0000001**50, rel_tol=1e-12)
@@ -104,3 +103,56 @@ def test_command_line_writes_json(
     assert results["quick"] is True and results["machine"]["python"]
     assert set(results["rows"][0]["medians"]) == {"microgradnet", "floor"}
     assert "| workload |" in capsys.readouterr().out
+
+
+# -- the engine's fast paths (written for speed) give exactly the general path's results ----------
+def _expanded(ws: list[Value], xs: list[Value | float], b: Value) -> Value:
+    out = b
+    for w, x in zip(ws, xs):
+        out = out + w * x
+    return out
+
+
+def test_linear_fast_paths_match_the_expanded_sum() -> None:
+    import microgradnet as mg
+    from microgradnet.engine import Linear, LinearConst
+
+    def params() -> tuple[list[Value], Value]:
+        return [Value(0.5), Value(-1.25), Value(2.0)], Value(0.75)
+
+    for inputs in ([1.5, -2.0, 0.25], [Value(1.5), Value(-2.0), Value(0.25)], [1.5, Value(-2.0), 3]):
+        ws, b = params()
+        out = mg.linear(ws, inputs, b).tanh()
+        out.backward()
+        ws2, b2 = params()
+        xs2 = [Value(x.data) if isinstance(x, Value) else x for x in inputs]
+        ref = _expanded(ws2, xs2, b2).tanh()
+        ref.backward()
+        assert out.data == pytest.approx(ref.data, rel=1e-15)
+        assert [w.grad for w in ws] == pytest.approx([w.grad for w in ws2], rel=1e-15)
+        assert b.grad == pytest.approx(b2.grad, rel=1e-15)
+        kind = LinearConst if all(type(x) is float for x in inputs) else Linear
+        assert type(out._prev[0]) is kind
+
+
+def test_input_layer_with_computed_weights_still_reaches_them() -> None:
+    """Float inputs with non-leaf weights must not take the leaf-only node the sort skips past."""
+    import microgradnet as mg
+    from microgradnet.engine import LinearConst
+
+    a = Value(1.5)
+    ws = [a * 2.0, a.tanh()]  # weights computed from a parameter, as in weight tying
+    out = mg.linear(ws, [3.0, -1.0], Value(0.5))
+    assert type(out) is not LinearConst
+    out.backward()
+    assert a.grad == pytest.approx(2.0 * 3.0 - (1.0 - math.tanh(1.5) ** 2), rel=1e-15)
+
+
+def test_linear_still_refuses_what_is_not_a_number() -> None:
+    import microgradnet as mg
+
+    for bad in (True, "a", None):
+        with pytest.raises(TypeError, match=r"linear\(inputs\) must be a real number"):
+            mg.linear([Value(1.0)], [bad])
+    with pytest.raises(TypeError, match=r"Value\(data\) must be a real number"):
+        mg.linear([Value(1.0)], [1.0], bias=False)
