@@ -41,6 +41,7 @@ def plot_decision_boundary(
 ) -> Any:
     """Colour the plane by the class `model` predicts and draw the 2-D points (X, y) on it; returns the Axes."""
     plt = _pyplot()
+    X, y = [list(p) for p in X], list(y)  # NumPy arrays too
     if not X or len(X) != len(y):
         raise ValueError(
             f"plot_decision_boundary: X and y must be non-empty and equally long, got {len(X)} and {len(y)}"

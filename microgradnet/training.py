@@ -37,7 +37,7 @@ def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
     """The fraction of inputs whose predicted class is the label (a -1 label counts as class 0)."""
-    _check_data(X, y, "accuracy")
+    X, y = _lists(X, y, "accuracy")
     return _fraction_correct(predict(model, X), y)
 
 
@@ -75,14 +75,14 @@ def fit(
     labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
     'val_accuracy' when validation_data is given.
     """
-    _check_data(X, y, "fit")
+    X, y = _lists(X, y, "fit")
     _positive(epochs, "fit(epochs)")
     if batch_size is not None:
         _positive(batch_size, "fit(batch_size)")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
         raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
     if validation_data is not None:
-        _check_data(*validation_data, "fit(validation_data)")
+        validation_data = _lists(*validation_data, "fit(validation_data)")
     loss_fn = _loss_function(loss, model, X)
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
@@ -208,13 +208,20 @@ def _record(history: dict[str, list[float]], key: str, value: float) -> None:
     history.setdefault(key, []).append(value)
 
 
-def _check_data(X: Sequence[Any], y: Sequence[Any], where: str) -> None:
-    if not isinstance(X, Sequence) or not isinstance(y, Sequence):
+def _lists(X: Any, y: Any, where: str) -> tuple[list[Any], list[Any]]:
+    """X and y as lists (from lists, tuples, NumPy arrays...), checked to be non-empty and equally long."""
+    if isinstance(X, (str, bytes)) or isinstance(y, (str, bytes)) or not _iterable(X) or not _iterable(y):
         raise TypeError(f"{where}: X and y must be lists, got {type(X).__name__} and {type(y).__name__}")
+    X, y = list(X), list(y)
     if len(X) != len(y):
         raise ValueError(f"{where}: X has {len(X)} rows but y has {len(y)} labels")
     if not X:
         raise ValueError(f"{where}: there is no data (X is empty)")
+    return X, y
+
+
+def _iterable(x: object) -> bool:
+    return hasattr(x, "__iter__") and hasattr(x, "__len__")
 
 
 def _positive(n: object, where: str) -> None:

@@ -205,3 +205,16 @@ def test_bad_arguments_are_explained() -> None:
         fit(model, X, y, validation_data=(X[:2], y[:1]))
     with pytest.raises(TypeError, match="accuracy: X and y must be lists"):
         accuracy(model, X, 3)  # type: ignore[arg-type]
+
+
+def test_numpy_arrays_work_as_in_micrograds_demo() -> None:
+    np = pytest.importorskip("numpy")
+    sklearn = pytest.importorskip("sklearn.datasets")
+    X, y = sklearn.make_moons(n_samples=40, noise=0.1, random_state=1)
+    y = y * 2 - 1  # micrograd's -1 and +1
+    assert isinstance(X, np.ndarray)
+    model = MLP(2, [8, 1], seed=0)
+    history = fit(model, X, y, loss="hinge", epochs=3, progress=False, validation_data=(X[:10], y[:10]))
+    assert len(history["val_accuracy"]) == 3
+    assert accuracy(model, X, y) == accuracy(model, X.tolist(), y.tolist())
+    assert predict(model, X) == predict(model, X.tolist())
