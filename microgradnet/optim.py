@@ -71,7 +71,7 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: Iterable[Value],
-        lr: float = 0.01,
+        lr: float = 0.001,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
         *,
