@@ -30,6 +30,21 @@ def elementwise(value: Callable[[float], Any], operands: list[tuple[float, float
     return [(float(da), float(db)) for da, db in grads]
 
 
+def elementwise_graph(value: Callable[[float], Any], operands: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """One graph: a*b + a - b*2.0 for every pair, op by op, summed pairwise, then one backward; the grads.
+
+    The pairwise sum is the same plain additions in every library (micrograd's recursive backward
+    could not take the chain of a running sum), so all do the same 5n - 1 ops.
+    """
+    leaves = [(value(a_), value(b_)) for a_, b_ in operands]
+    terms = [a * b + a - b * 2.0 for a, b in leaves]
+    while len(terms) > 1:
+        pairs = [terms[i] + terms[i + 1] for i in range(0, len(terms) - 1, 2)]
+        terms = pairs + terms[len(pairs) * 2 :]
+    terms[0].backward()
+    return [(float(a.grad), float(b.grad)) for a, b in leaves]
+
+
 def elementwise_expected(operands: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """d/da and d/db of a*b + a - 2b, by hand."""
     return [(b + 1.0, a - 2.0) for a, b in operands]

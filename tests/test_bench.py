@@ -14,7 +14,7 @@ from microgradnet import Value
 TINY = run.Sizes(
     demo_samples=6,
     demo_repeats=1,
-    elementwise_pairs=10,
+    elementwise_pairs=(10, 5, 12),
     elementwise_repeats=1,
     memory_ops=500,
     chain_lengths=(100, 300),
@@ -28,8 +28,8 @@ def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
     libs = [lib for lib in run.LIBS if run.available(lib)]
     rows = run.run(TINY, libs, log=lambda _: None)
     names = [r.workload.split(":")[0] for r in rows]
-    assert names == ["demo step", "elementwise", "memory", "backward of a chain of 100 ops",
-                     "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
+    assert names == ["demo step", "elementwise, small graphs", "elementwise graph", "elementwise graph", "memory",
+                     "backward of a chain of 100 ops", "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
     assert set(rows[0].medians) == set(libs)
     assert all(v > 0 for r in rows for v in r.medians.values())
     assert rows[0].met is not None and rows[-1].met is not None
@@ -91,6 +91,8 @@ def test_memory_and_chain_measure_the_engine() -> None:
     seconds, grad = graphs.backward_seconds(Value, 50)
     assert seconds > 0 and math.isclose(grad, 1.0000001**50, rel_tol=1e-12)
     assert graphs.elementwise(Value, [(3.0, 4.0)]) == [(5.0, 1.0)]
+    three = [(3.0, 4.0), (1.0, -2.0), (0.5, 0.0)]
+    assert graphs.elementwise_graph(Value, three) == [(5.0, 1.0), (-1.0, -1.0), (1.0, -1.5)]
 
 
 def test_command_line_writes_json(
