@@ -34,7 +34,10 @@ class Value:
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
-    _leaf_parents: ClassVar[bool] = False  # True if every parent is always a leaf: the sort need not look at them
+    # For the sort, what a node class guarantees about its parents: all are leaves (so it need not look
+    # at them), or all but the middle third are (a neuron whose weights and bias are leaves: (w, x, b)).
+    _leaf_parents: ClassVar[bool] = False
+    _leaf_params: ClassVar[bool] = False
 
     data: float
     grad: float
@@ -157,12 +160,16 @@ def _topological_order(root: Value) -> list[Value]:
             order.append(stack.pop())
         elif v not in seen:
             seen.add(v)
-            if type(v)._leaf_parents:  # nothing to place before it (an input layer's neuron has many parents)
+            cls = type(v)
+            if cls._leaf_parents:  # nothing to place before it (an input layer's neuron has many parents)
                 order.append(v)
                 continue
             stack.append(v)
             stack.append(_POST)
-            for p in v._prev:
+            prev = v._prev
+            if cls._leaf_params:  # a neuron: only its inputs x1..xn can be nodes
+                prev = prev[len(prev) // 2 : -1]
+            for p in prev:
                 if p._prev and p not in seen:
                     stack.append(p)
     order.reverse()
@@ -475,10 +482,14 @@ class Sum(Value):
 
 
 class Linear(Value):
-    """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b)."""
+    """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b).
+
+    Its weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
+    """
 
     __slots__ = ()
     _op, _name = "Σ w·x + b", "linear"
+    _leaf_params = True
 
     def _partials(self, graph: bool) -> Partials:
         prev = self._prev
@@ -496,6 +507,13 @@ class Linear(Value):
             w.grad += g * x.data
             x.grad += g * w.data
         prev[-1].grad += g
+
+
+class LinearComputed(Linear):
+    """w·x + b over Value inputs where some weight or the bias is itself computed, not a leaf."""
+
+    __slots__ = ()
+    _leaf_params = False
 
 
 class LinearConst(Linear):
@@ -543,7 +561,8 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
             data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
-            return _node(Linear, data, (*ws, *xs, bias))  # type: ignore[arg-type]
+            cls = Linear if param_types <= _LEAF else LinearComputed
+            return _node(cls, data, (*ws, *xs, bias))  # type: ignore[arg-type]
         if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
             data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
             return _node(LinearConst, data, (*ws, bias), xs)  # type: ignore[arg-type]

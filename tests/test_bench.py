@@ -137,17 +137,28 @@ def test_linear_fast_paths_match_the_expanded_sum() -> None:
         assert type(out._prev[0]) is kind
 
 
-def test_input_layer_with_computed_weights_still_reaches_them() -> None:
-    """Float inputs with non-leaf weights must not take the leaf-only node the sort skips past."""
+def test_computed_weights_and_bias_are_still_reached() -> None:
+    """Non-leaf weights or bias must not take the nodes whose parameters the sort skips past."""
     import microgradnet as mg
-    from microgradnet.engine import LinearConst
+    from microgradnet.engine import Linear, LinearComputed, LinearConst
 
-    a = Value(1.5)
-    ws = [a * 2.0, a.tanh()]  # weights computed from a parameter, as in weight tying
-    out = mg.linear(ws, [3.0, -1.0], Value(0.5))
-    assert type(out) is not LinearConst
+    da = 2.0 * 3.0 - (1.0 - math.tanh(1.5) ** 2)  # d/da of 2a·3 + tanh(a)·(-1)
+    for inputs in ([3.0, -1.0], [Value(3.0), Value(-1.0)]):
+        a = Value(1.5)
+        out = mg.linear([a * 2.0, a.tanh()], inputs, Value(0.5))  # weights computed from a parameter
+        assert type(out) is LinearComputed
+        out.backward()
+        assert a.grad == pytest.approx(da, rel=1e-15)
+    a, x = Value(1.5), Value(2.0)
+    out = mg.linear([Value(1.0)], [x], a * a)  # a computed bias
+    assert type(out) is LinearComputed
     out.backward()
-    assert a.grad == pytest.approx(2.0 * 3.0 - (1.0 - math.tanh(1.5) ** 2), rel=1e-15)
+    assert (a.grad, x.grad) == (3.0, 1.0)
+    y = Value(0.5)
+    hidden = mg.linear([Value(2.0)], [y.exp()], Value(0.0))
+    assert type(hidden) is Linear and type(mg.linear([Value(1.0)], [4.0])) is LinearConst
+    hidden.backward()
+    assert y.grad == pytest.approx(2.0 * math.exp(0.5), rel=1e-15)
 
 
 def test_linear_still_refuses_what_is_not_a_number() -> None:
