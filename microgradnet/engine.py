@@ -34,8 +34,8 @@ class Value:
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
-    # For the sort, what a node class guarantees about its parents: all are leaves (so it need not look
-    # at them), or all but the middle third are (a neuron whose weights and bias are leaves: (w, x, b)).
+    # What a node class promises the sort about its parents, so that it need not look at leaves: all
+    # are leaves, or all but the inputs are (a neuron (w1..wn, x1..xn, b) whose w and b are leaves).
     _leaf_parents: ClassVar[bool] = False
     _leaf_params: ClassVar[bool] = False
 
