@@ -12,16 +12,15 @@ from .engine import (
     exp,
     gradients,
     leaky_relu,
-    linear,
     log,
     relu,
     sigmoid,
     sin,
     sqrt,
-    sum,
     tanh,
 )
 from .functional import grad, value_and_grad
+from .fused import linear, sum
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .render import GraphvizNotFoundError, draw_dot  # graphviz itself is imported only inside draw_dot
 from .tree import draw_tree

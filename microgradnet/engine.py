@@ -13,10 +13,9 @@ closure. Graphs are freed by reference counting alone.
 
 from __future__ import annotations
 
-import builtins
 import numbers
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, SupportsFloat, TypeVar, Union, cast
 
 from . import ieee
@@ -463,113 +462,3 @@ OPS: dict[str, Op] = {name: Op(name, *row) for name, row in TABLE.items()}
 NEG, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS = (OPS[n] for n in
     ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"))  # fmt: skip
 ADD, SUB, MUL, DIV, POW, LEAKY_RELU = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "leaky_relu"))
-
-
-# -- fused n-ary nodes: one node where a chain of binary ones would cost time and memory ------------
-class Sum(Value):
-    """t1 + t2 + ... + tn as one node; d out/d ti = 1."""
-
-    __slots__ = ()
-    _op, _name = "Σ", "sum"
-
-    def _partials(self, graph: bool) -> Partials:
-        return (1.0,) * len(self._prev)
-
-    def _backward(self) -> None:
-        g = self.grad
-        for t in self._prev:
-            t.grad += g
-
-
-class Linear(Value):
-    """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b).
-
-    Its weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
-    """
-
-    __slots__ = ()
-    _op, _name = "Σ w·x + b", "linear"
-    _leaf_params = True
-
-    def _partials(self, graph: bool) -> Partials:
-        prev = self._prev
-        n = len(prev) // 2
-        ws, xs = prev[:n], prev[n:-1]
-        if graph:
-            return (*xs, *ws, 1.0)
-        return (*[x.data for x in xs], *[w.data for w in ws], 1.0)
-
-    def _backward(self) -> None:
-        g = self.grad
-        prev = self._prev
-        n = len(prev) // 2
-        for w, x in zip(prev[:n], prev[n:-1]):
-            w.grad += g * x.data
-            x.grad += g * w.data
-        prev[-1].grad += g
-
-
-class LinearComputed(Linear):
-    """w·x + b over Value inputs where some weight or the bias is itself computed, not a leaf."""
-
-    __slots__ = ()
-    _leaf_params = False
-
-
-class LinearConst(Linear):
-    """w·x + b over plain-number inputs x (kept in _arg, no gradient) and leaf w, b: _prev = (w1..wn, b)."""
-
-    __slots__ = ()
-    _leaf_parents = True
-
-    def _partials(self, graph: bool) -> Partials:
-        return (*self._arg, 1.0)
-
-    def _backward(self) -> None:
-        g = self.grad
-        prev = self._prev
-        for w, x in zip(prev, self._arg):
-            w.grad += g * x
-        prev[-1].grad += g
-
-
-def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - like torch.sum
-    """start + Σ terms as a single node (plain numbers among the terms are folded into the data)."""
-    values: list[Value] = []
-    total = _data(start) if isinstance(start, Value) else _real(start, "sum(start)")
-    if isinstance(start, Value):
-        values.append(start)
-    for t in terms:
-        if isinstance(t, Value):
-            values.append(t)
-            total += t.data
-        else:
-            total += _real(t, "sum(terms)")
-    return _node(Sum, total, tuple(values))
-
-
-def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
-    """Σ wᵢ·xᵢ + bias as one node: a neuron's pre-activation. Inputs may be Values or plain numbers."""
-    ws = tuple(weights)
-    xs = tuple(inputs)
-    if len(ws) != len(xs):
-        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
-    # Whole tuples are type-checked with set operations at C speed: one Python step per neuron, not per input.
-    param_types = set(map(type, ws))
-    param_types.add(type(bias))
-    if param_types <= _VALUE_TYPES:
-        wd = [w.data for w in ws]  # type: ignore[union-attr]
-        if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
-            data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
-            cls = Linear if param_types <= _LEAF else LinearComputed
-            return _node(cls, data, (*ws, *xs, bias))  # type: ignore[arg-type]
-        if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
-            data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
-            return _node(LinearConst, data, (*ws, bias), xs)  # type: ignore[arg-type]
-    # anything else is normalised first: numbers as weights or bias become leaves, and numbers among
-    # Value inputs become constant leaves; inputs that are all numbers stay constants
-    ws = tuple(w if isinstance(w, Value) else Value(w) for w in ws)
-    b = bias if isinstance(bias, Value) else Value(bias)
-    if any(isinstance(x, Value) for x in xs) or not (type(b) is Value and _LEAF.issuperset(map(type, ws))):
-        return linear(ws, [x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs], b)
-    return linear(ws, [_real(x, "linear(inputs)") for x in xs], b)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import modelfile
-from .engine import Operand, Value, linear
+from .engine import Operand, Value
+from .fused import linear
 from .modelfile import ModelFileError, PathLike
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from microgradnet import Value
-from microgradnet.engine import Sum
+from microgradnet.fused import Sum
 from microgradnet.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from microgradnet.nn import MLP
 

@@ -9,7 +9,7 @@ import pytest
 
 import microgradnet
 from microgradnet import Value
-from microgradnet.engine import Linear, LinearConst
+from microgradnet.fused import Linear, LinearConst
 from microgradnet.nn import MLP, Layer, Module, Neuron
 
 
