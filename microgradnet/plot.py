@@ -60,8 +60,9 @@ def plot_decision_boundary(
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap(colors)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
+    if ax is None:  # a figure shaped like the data, since the axes keep an equal aspect
+        height = 6.0 * (gy[-1] - gy[0]) / (gx[-1] - gx[0])
+        _, ax = plt.subplots(figsize=(6.0, min(max(height, 2.5), 8.0) + 0.6), layout="constrained")
     levels = [c - 0.5 for c in range(len(colors) + 1)]
     ax.contourf(gx, gy, z, levels=levels, cmap=cmap, alpha=0.3)
     ax.scatter(xs, ys, c=[_class(t) for t in y], cmap=cmap, vmin=-0.5, vmax=len(colors) - 0.5, s=20, edgecolors="k")
