@@ -9,6 +9,7 @@ import weakref
 from fractions import Fraction
 from typing import Any
 
+import micrograd_cases
 import numpy as np
 import pytest
 
@@ -298,37 +299,16 @@ def test_karpathys_lecture_neuron() -> None:
     assert x2.grad == pytest.approx(0.5, rel=1e-12) and w2.grad == 0.0 and b.grad == pytest.approx(0.5, rel=1e-12)
 
 
-def _sanity(x: Any) -> Any:  # karpathy/micrograd test/test_engine.py::test_sanity_check
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    return h + q + q * x
-
-
-def _more_ops(a: Any, b: Any) -> Any:  # karpathy/micrograd test/test_engine.py::test_more_ops
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
-
-
 def test_micrograds_own_tests_give_micrograds_numbers() -> None:
     micrograd = pytest.importorskip("micrograd.engine", reason="micrograd is not installed (pip install micrograd)")
     ours, theirs = Value(-4.0), micrograd.Value(-4.0)
-    y, y_mg = _sanity(ours), _sanity(theirs)
+    y, y_mg = micrograd_cases.sanity(ours), micrograd_cases.sanity(theirs)
     y.backward()
     y_mg.backward()
     assert (y.data, ours.grad) == (y_mg.data, theirs.grad) == (-20.0, 46.0)
     a, b = Value(-4.0), Value(2.0)
     a_mg, b_mg = micrograd.Value(-4.0), micrograd.Value(2.0)
-    g, g_mg = _more_ops(a, b), _more_ops(a_mg, b_mg)
+    g, g_mg = micrograd_cases.more_ops(a, b), micrograd_cases.more_ops(a_mg, b_mg)
     g.backward()
     g_mg.backward()
     assert g.data == pytest.approx(g_mg.data, rel=1e-13)

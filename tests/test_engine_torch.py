@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import micrograd_cases
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -177,43 +178,22 @@ def test_edge_values_and_derivatives_are_pytorchs(label: str, f: Callable[..., A
 
 
 # -- micrograd's own tests (karpathy/micrograd test/test_engine.py), ours against PyTorch ------------
-def micrograd_sanity(x: Any) -> Any:
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    return h + q + q * x
-
-
-def micrograd_more_ops(a: Any, b: Any) -> Any:
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
-
-
 def test_micrograd_sanity_check() -> None:
     x = Value(-4.0)
-    y = micrograd_sanity(x)
+    y = micrograd_cases.sanity(x)
     y.backward()
     (xt,) = leaves([-4.0])
-    yt = micrograd_sanity(xt)
+    yt = micrograd_cases.sanity(xt)
     yt.backward()
     assert y.data == yt.item() and x.grad == xt.grad.item()
 
 
 def test_micrograd_more_ops() -> None:
     a, b = Value(-4.0), Value(2.0)
-    g = micrograd_more_ops(a, b)
+    g = micrograd_cases.more_ops(a, b)
     g.backward()
     at, bt = leaves([-4.0, 2.0])
-    gt = micrograd_more_ops(at, bt)
+    gt = micrograd_cases.more_ops(at, bt)
     gt.backward()
     tol = 1e-6  # micrograd's own tolerance; we are much closer
     assert abs(g.data - gt.item()) < tol and abs(a.grad - at.grad.item()) < tol and abs(b.grad - bt.grad.item()) < tol
