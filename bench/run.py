@@ -5,20 +5,19 @@
     python -m bench --json results.json
 
 Installs nothing: micrograd (the `bench` extra) and PyTorch are measured where they are installed.
-Every timing is the median of several repeats after a warm-up; ratios compare medians of one run.
+Each library runs each workload in a fresh process of its own (bench/worker.py) that imports only
+that library, as a user's script would; every timing is the median of several repeats after a
+warm-up, and ratios compare medians of one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import importlib
 import importlib.util
 import json
-import math
 import os
 import platform
-import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -28,10 +27,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench import data, demo, epoch, graphs
+from bench import data, epoch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository: where `bench` is found
 
 LIBS = ("microgradnet", "micrograd", "torch", "floor")
-clock = time.process_time  # CPU time of this (single-threaded) process: see median_seconds
 
 
 @dataclass
@@ -79,52 +79,34 @@ def available(lib: str) -> bool:
     return lib in ("microgradnet", "floor") or importlib.util.find_spec(lib) is not None
 
 
-def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
-    """Median wall time of each run() over repeats, after warm-up calls.
+def measure(workload: str, lib: str, **job: Any) -> float:
+    """Run one library on one workload in a fresh `python -m bench.worker`; its checked, timed result.
 
-    The runs take turns (one repeat of each, then the next round), so a change in the machine's load
-    affects all of them alike and their ratios stay fair; a full collection precedes each timing.
-    Time is this process's CPU time, which other programs on a shared machine do not inflate.
+    The worker imports only that library, so each is measured as in a script of its own: no other
+    library's objects for the garbage collector to scan, no other library's state in the interpreter.
     """
-    for run in runs.values():
-        for _ in range(warmup):
-            run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            gc.collect()
-            t = clock()
-            run()
-            times[name].append(clock() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    request = json.dumps({"workload": workload, "lib": lib, **job})
+    env = {**os.environ, "PYTHONPATH": _pythonpath()}
+    proc = subprocess.run([sys.executable, "-m", "bench.worker"], input=request, capture_output=True, text=True,
+                          cwd=ROOT, env=env)  # fmt: skip
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
+        if lines[-1].startswith("AssertionError: "):
+            raise AssertionError(lines[-1].removeprefix("AssertionError: "))
+        raise RuntimeError(f"bench worker for {workload} ({lib}) failed: {lines[-1]}\n{proc.stderr}")
+    return float(json.loads(proc.stdout)["result"])
 
 
-def close(a: float, b: float, tol: float) -> bool:
-    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
-
-
-def check_close(what: str, got: Sequence[float], want: Sequence[float], tol: float) -> None:
-    """Raise AssertionError naming the first entry where got and want differ by more than tol."""
-    assert len(got) == len(want), f"{what}: {len(got)} values, expected {len(want)}"
-    for i, (g, w) in enumerate(zip(got, want)):
-        assert close(g, w, tol), f"{what}: entry {i} is {g!r}, expected {w!r} (tolerance {tol})"
+def _pythonpath() -> str:
+    return os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH", "")) if p)
 
 
 # -- the workloads ----------------------------------------------------------------------------------
 def bench_demo(libs: Sequence[str], sizes: Sizes) -> Row:
     """micrograd's demo step; every library checked against the floor's loss and gradients first."""
-    xs, ys = data.moons(sizes.demo_samples)
-    params = data.init_params([2, 16, 16, 1], scaled=False)
-    want_step, want_grads = demo.make_floor(params, xs, ys)
-    want_loss = want_step(0.0)
     row = Row("demo step: moons, MLP(2,[16,16,1]), hinge + L2, SGD", "ms/step")
-    runs = {}
     for lib in libs:
-        step, grads = getattr(demo, f"make_{lib}")(params, xs, ys)
-        check_close(f"demo loss ({lib})", [step(0.0)], [want_loss], 1e-12)
-        check_close(f"demo gradients ({lib})", demo.flat(grads()), demo.flat(want_grads()), 1e-12)
-        runs[lib] = lambda step=step: step(0.01)
-    row.medians = {lib: 1e3 * s for lib, s in median_seconds(runs, sizes.demo_repeats).items()}
+        row.medians[lib] = measure("demo", lib, samples=sizes.demo_samples, repeats=sizes.demo_repeats)
     return row
 
 
@@ -134,32 +116,16 @@ def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
     micrograd's cost per op grows with the size of one graph (its closures make reference cycles,
     so collections keep scanning the graph as it grows), hence two sizes for the one-graph case.
     """
-
-    def want(n: int) -> list[float]:
-        return [g for pair in graphs.elementwise_expected(graphs.pairs(n)) for g in pair]
-
-    cases = [
-        (
-            f"elementwise, small graphs: {n:,} × (a*b + a - b*2.0), a backward each",
-            graphs.elementwise,
-            graphs.pairs(n),
-            graphs.ELEMENTWISE_OPS * n,
-        )
-        for n in sizes.elementwise_pairs[:1]
-    ]
-    cases += [(f"elementwise graph: {n:,} × (a*b + a - b*2.0), summed pairwise, one backward",
-               graphs.elementwise_graph, graphs.pairs(n), (graphs.ELEMENTWISE_OPS + 1) * n - 1)
-              for n in sizes.elementwise_pairs[1:]]  # fmt: skip
+    first, *graph_sizes = sizes.elementwise_pairs
+    cases = [(f"elementwise, small graphs: {first:,} × (a*b + a - b*2.0), a backward each", "small", first)]
+    cases += [(f"elementwise graph: {n:,} × (a*b + a - b*2.0), summed pairwise, one backward", "graph", n)
+              for n in graph_sizes]  # fmt: skip
     rows = []
-    for workload, build, operands, ops in cases:
-        runs = {}
+    for workload, kind, n in cases:
+        row = Row(workload, "µs/op")
         for lib in libs:
-            value = _value_factory(lib)
-            got = [g for pair in build(value, operands) for g in pair]
-            check_close(f"{workload} gradients ({lib})", got, want(len(operands)), 1e-12)
-            runs[lib] = lambda build=build, value=value, operands=operands: build(value, operands)
-        medians = median_seconds(runs, sizes.elementwise_repeats)
-        rows.append(Row(workload, "µs/op", {lib: 1e6 * s / ops for lib, s in medians.items()}))
+            row.medians[lib] = measure("elementwise", lib, kind=kind, pairs=n, repeats=sizes.elementwise_repeats)
+        rows.append(row)
     return rows
 
 
@@ -167,57 +133,31 @@ def bench_memory(libs: Sequence[str], sizes: Sizes) -> Row:
     """Bytes held per op by a chain of `x = x * c`."""
     row = Row(f"memory: chain of {sizes.memory_ops:,} x = x * c", "bytes/op")
     for lib in libs:
-        row.medians[lib] = graphs.bytes_per_op(_value_factory(lib), sizes.memory_ops)
+        row.medians[lib] = measure("memory", lib, ops=sizes.memory_ops)
     return row
 
 
 def bench_chain(sizes: Sizes) -> list[Row]:
     """Backward through chains of n ops: the time per node should not grow with n."""
-    value = _value_factory("microgradnet")
     rows = []
     for n, repeats in zip(sizes.chain_lengths, sizes.chain_repeats):
-        times = []
-        for _ in range(repeats):
-            seconds, grad = graphs.backward_seconds(value, n)
-            assert close(grad, 1.0000001**n, 1e-9), f"chain of {n}: gradient {grad!r}, expected {1.0000001**n!r}"
-            times.append(seconds)
-        rows.append(
-            Row(f"backward of a chain of {n:,} ops", "ns/node", {"microgradnet": 1e9 * statistics.median(times) / n})
-        )
-    per_node = [r.medians["microgradnet"] for r in rows]
+        per_node = measure("chain", "microgradnet", length=n, repeats=repeats)
+        rows.append(Row(f"backward of a chain of {n:,} ops", "ns/node", {"microgradnet": per_node}))
+    per_node_all = [r.medians["microgradnet"] for r in rows]
     last = rows[-1]
-    last.ratios["slowest / fastest per node"] = max(per_node) / min(per_node)
+    last.ratios["slowest / fastest per node"] = max(per_node_all) / min(per_node_all)
     last.target = "slowest / fastest ≤ 1.5"
-    last.met = max(per_node) / min(per_node) <= 1.5
+    last.met = max(per_node_all) / min(per_node_all) <= 1.5
     return rows
 
 
 def bench_digits(sizes: Sizes) -> Row:
     """One epoch on the digits, microgradnet against the floor (checked batch by batch first)."""
-    xs, labels = data.digits(sizes.digits_samples)
-    params = data.init_params([64, 32, 10])
-    want = epoch.make_floor(params, xs, labels)()
+    xs, labels = data.digits(sizes.digits_samples)  # loaded here: the workers need not import scikit-learn
     row = Row(f"digits epoch: {len(xs)} samples, MLP(64,[32,10]), batch {epoch.BATCH}", "s/epoch")
-    runs = {}
     for lib in ("microgradnet", "floor"):
-        check_close(f"digits batch losses ({lib})", getattr(epoch, f"make_{lib}")(params, xs, labels)(), want, 1e-9)
-        runs[lib] = getattr(epoch, f"make_{lib}")(params, xs, labels)
-    row.medians = median_seconds(runs, sizes.digits_repeats)
+        row.medians[lib] = measure("digits", lib, xs=xs, labels=labels, repeats=sizes.digits_repeats)
     return row
-
-
-def _value_factory(lib: str) -> Callable[[float], Any]:
-    if lib == "microgradnet":
-        from microgradnet import Value
-
-        return Value
-    if lib == "micrograd":
-        from micrograd.engine import Value as MicrogradValue
-
-        return MicrogradValue
-    import torch
-
-    return lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
 
 
 # -- targets, table, command line -------------------------------------------------------------------
@@ -298,24 +238,9 @@ def _installed_version(dist: str) -> str:
 
 
 def run(sizes: Sizes, libs: Sequence[str], log: Callable[[str], None] = print) -> list[Row]:
-    """Every workload, checked then timed; returns the table's rows."""
+    """Every workload, checked then timed (each library in a process of its own); returns the table's rows."""
     compare = [lib for lib in libs if lib != "floor"]
-    rows: list[Row] = []
-    # Import everything up front and freeze it out of the cyclic garbage collector: its collections
-    # then scan the workloads' objects, not the harness's imports (PyTorch alone holds ~100k objects),
-    # as in a training script that imports only the library it trains with.
-    for lib in compare:
-        module = importlib.import_module(lib)
-        if lib == "torch":
-            module.set_num_threads(1)  # 0-d tensors gain nothing from threads; one keeps CPU time = wall time
-    if importlib.util.find_spec("sklearn") is not None:
-        importlib.import_module("sklearn.datasets")
-    gc.collect()
-    gc.freeze()
-    try:
-        rows = _run(sizes, libs, compare, log)
-    finally:
-        gc.unfreeze()
+    rows = _run(sizes, libs, compare, log)
     judge(rows)
     return rows
 

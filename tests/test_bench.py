@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import data, demo, epoch, floor, graphs, run
+from bench import data, demo, epoch, floor, graphs, run, worker
 from microgradnet import Value
 
 TINY = run.Sizes(
@@ -70,9 +70,9 @@ def test_floor_cross_entropy_matches_the_engine() -> None:
 
 def test_a_wrong_result_fails_the_check() -> None:
     with pytest.raises(AssertionError, match=r"grads: entry 1 is 2\.5, expected 2\.0"):
-        run.check_close("grads", [1.0, 2.5], [1.0, 2.0], 1e-12)
+        worker.check_close("grads", [1.0, 2.5], [1.0, 2.0], 1e-12)
     with pytest.raises(AssertionError, match="3 values, expected 2"):
-        run.check_close("grads", [1.0, 2.0, 3.0], [1.0, 2.0], 1e-12)
+        worker.check_close("grads", [1.0, 2.0, 3.0], [1.0, 2.0], 1e-12)
 
 
 def test_demo_implementations_agree_with_the_floor() -> None:
@@ -169,3 +169,20 @@ def test_linear_still_refuses_what_is_not_a_number() -> None:
             mg.linear([Value(1.0)], [bad])
     with pytest.raises(TypeError, match=r"Value\(data\) must be a real number"):
         mg.linear([Value(1.0)], [1.0], bias=False)
+
+
+def test_each_library_runs_in_a_process_of_its_own() -> None:
+    """A worker imports only the library it measures; a worker's failure is the harness's error."""
+    import subprocess
+    import sys
+
+    def worker_run(job: dict[str, object]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bench.worker"], input=json.dumps(job), capture_output=True,
+                              text=True, cwd=run.ROOT)  # fmt: skip
+
+    proc = worker_run({"workload": "memory", "lib": "microgradnet", "ops": 200})
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["modules"] == [] and 100 < result["result"] < 400
+    with pytest.raises(RuntimeError, match=r"bench worker for spin \(microgradnet\) failed: KeyError: 'spin'"):
+        run.measure("spin", "microgradnet")
