@@ -20,7 +20,7 @@ from .engine import (
     tanh,
 )
 from .functional import grad, value_and_grad
-from .fused import linear, sum
+from .fused import linear, logsumexp, sum, sum_squares
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .render import GraphvizNotFoundError, draw_dot  # graphviz itself is imported only inside draw_dot
 from .tree import draw_tree
@@ -44,6 +44,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log",
+    "logsumexp",
     "losses",
     "nn",
     "no_grad",
@@ -54,6 +55,7 @@ __all__ = [
     "sin",
     "sqrt",
     "sum",
+    "sum_squares",
     "tanh",
     "training",
     "value_and_grad",

@@ -1,20 +1,35 @@
 """Fused n-ary nodes: one node where a chain of binary ones would cost time and memory.
 
-`sum(terms)` is one node for a sum of many terms (losses, regularisers); `linear(weights, inputs,
-bias)` is one node for a neuron's weighted sum Σ wᵢxᵢ + b. Each node class computes its own partials,
-exactly, and has a tight float backward step; the graph sort is told through `_leaf_params` and
-`_leaf_parents` which of its many parents cannot be interior nodes, so it does not look at them.
+`sum(terms)` is one node for a sum of many terms (losses), `sum_squares(terms)` for Σ tᵢ² (the L2
+regulariser), `logsumexp(terms)` for log Σ exp(tᵢ) (softmax's normaliser, in the cross-entropy), and
+`linear(weights, inputs, bias)` for a neuron's weighted sum Σ wᵢxᵢ + b. Each node class computes its
+own partials, exactly, and has a tight float backward step; the graph sort is told through
+`_leaf_params` and `_leaf_parents` which of its many parents cannot be interior nodes, so it does
+not look at them.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 from collections.abc import Iterable, Sequence
 
+from . import ieee
 from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _data, _leaf, _node, _real
 
-__all__ = ["Linear", "LinearComputed", "LinearConst", "Sum", "linear", "sum"]
+__all__ = [
+    "Linear",
+    "LinearComputed",
+    "LinearConst",
+    "LogSumExp",
+    "Sum",
+    "SumSquares",
+    "linear",
+    "logsumexp",
+    "sum",
+    "sum_squares",
+]
 
 
 class Sum(Value):
@@ -30,6 +45,40 @@ class Sum(Value):
         g = self.grad
         for t in self._prev:
             t.grad += g
+
+
+class SumSquares(Value):
+    """t1² + t2² + ... + tn² as one node; d out/d ti = 2 ti."""
+
+    __slots__ = ()
+    _op, _name = "Σ x²", "sum_squares"
+
+    def _partials(self, graph: bool) -> Partials:
+        if graph:
+            return tuple(t * 2.0 for t in self._prev)
+        return tuple(2.0 * t.data for t in self._prev)
+
+    def _backward(self) -> None:
+        g2 = 2.0 * self.grad
+        for t in self._prev:
+            t.grad += g2 * t.data
+
+
+class LogSumExp(Value):
+    """log(e^t1 + ... + e^tn) as one node; d out/d ti = e^ti / Σ e^tj, the softmax of the terms."""
+
+    __slots__ = ()
+    _op, _name = "log Σ exp", "logsumexp"
+
+    def _partials(self, graph: bool) -> Partials:
+        if graph:  # e^(ti - out) over this very node, so that the softmax can itself be differentiated
+            return tuple((t - self).exp() for t in self._prev)
+        return _softmax([t.data for t in self._prev])
+
+    def _backward(self) -> None:
+        g = self.grad
+        for t, p in zip(self._prev, _softmax([t.data for t in self._prev])):
+            t.grad += g * p
 
 
 class Linear(Value):
@@ -97,6 +146,45 @@ def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 
         else:
             total += _real(t, "sum(terms)")
     return _node(Sum, total, tuple(values))
+
+
+def sum_squares(terms: Iterable[Operand]) -> Value:
+    """Σ tᵢ² as a single node (plain numbers among the terms are folded into the data)."""
+    values: list[Value] = []
+    total = 0.0
+    for t in terms:
+        if isinstance(t, Value):
+            values.append(t)
+            total += t.data * t.data
+        else:
+            c = _real(t, "sum_squares(terms)")
+            total += c * c
+    return _node(SumSquares, total, tuple(values))
+
+
+def logsumexp(terms: Iterable[Operand]) -> Value:
+    """log Σ exp(tᵢ) as a single node, computed without overflow; plain numbers become constant leaves.
+
+    As torch.logsumexp: -inf for no terms or all -inf, inf if a term is inf, nan if one is nan.
+    """
+    values = tuple(t if isinstance(t, Value) else _leaf(_real(t, "logsumexp(terms)")) for t in terms)
+    xs = [v.data for v in values]
+    if any(x != x for x in xs):
+        data = math.nan
+    else:
+        m = max(xs, default=-math.inf)  # shifted by the largest term: no exponential overflows
+        data = m if math.isinf(m) else m + math.log(builtins.sum([math.exp(x - m) for x in xs]))
+    return _node(LogSumExp, data, values)
+
+
+def _softmax(xs: list[float]) -> list[float]:
+    """e^xi / Σ e^xj on floats, shifted by the largest x as PyTorch's softmax (nan where xs hold ±inf)."""
+    if not xs:
+        return []
+    m = max(xs)
+    es = [ieee.exp(x - m) for x in xs]
+    s = builtins.sum(es)
+    return [e / s for e in es]
 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:

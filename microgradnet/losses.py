@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from .engine import Operand, Value
+from .fused import logsumexp, sum_squares
 from .fused import sum as vsum
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
@@ -80,9 +81,7 @@ def cross_entropy(
         if not _is_label(y) or not 0 <= y < len(row):
             raise ValueError(f"cross_entropy: label must be a class index in 0..{len(row) - 1}, got {y!r:.60}")
         vs = [_value(s) for s in row]
-        m = max(v.data for v in vs)
-        shifted = [v - m for v in vs]  # log-sum-exp trick: the largest exponent is 0
-        terms.append(vsum([s.exp() for s in shifted]).log() - shifted[y])
+        terms.append(logsumexp(vs) - vs[y])  # one node for log Σ exp, computed without overflow
     return _reduce(terms, reduction)
 
 
@@ -91,12 +90,11 @@ def l2(params: Iterable[Value] | object, alpha: float = 1.0) -> Value:
     ps = params.parameters() if hasattr(params, "parameters") else params
     if not isinstance(ps, Iterable):
         raise TypeError(f"l2(params) must be a Module or a list of Values, got {type(params).__name__}")
-    squares = []
+    ps = list(ps)
     for p in ps:
         if not isinstance(p, Value):
             raise TypeError(f"l2(params) must contain Values, got {type(p).__name__}: {p!r:.60}")
-        squares.append(p * p)
-    return vsum(squares) * alpha
+    return sum_squares(ps) * alpha
 
 
 # -- helpers ----------------------------------------------------------------------------------------

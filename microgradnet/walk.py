@@ -86,7 +86,7 @@ def op_lines(v: Value, precision: int) -> list[str]:
             more = ", …" if len(v._arg) > MAX_SHOWN_CONSTANTS else ""
             return [symbol, f"n = {n - 1}, x = ({', '.join(xs)}{more})"]
         return [symbol, f"n = {(n - 1) // 2}"]
-    if name == "sum":
+    if name in ("sum", "sum_squares", "logsumexp"):
         return [symbol, f"{n} terms"]
     if name == "neg":
         return ["neg"]  # the table's '-' alone would read like a subtraction with a missing operand

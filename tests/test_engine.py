@@ -15,7 +15,7 @@ import pytest
 
 import microgradnet as mg
 from microgradnet import OPS, Value, gradients
-from microgradnet.testing import apply_op, gradcheck
+from microgradnet.testing import apply_op, gradcheck, gradgradcheck
 
 
 # -- construction -----------------------------------------------------------------------------------
@@ -284,6 +284,47 @@ def test_linear_is_one_node_over_values_floats_or_a_mix() -> None:
         mg.linear([w1, w2], [1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match=r"linear\(inputs\) must be a real number .*got str"):
         mg.linear([w1], ["a"])
+
+
+def test_sum_squares_is_one_node() -> None:
+    a, b = Value(3.0), Value(-2.0)
+    s = mg.sum_squares([a, b * a, 0.5])  # numbers are folded into the data
+    assert type(s).__name__ == "SumSquares" and s._op == "Σ x²" and len(s._prev) == 2 and s._prev[0] is a
+    assert s.data == 9.0 + 36.0 + 0.25
+    s.backward()
+    assert (a.grad, b.grad) == (2 * 3.0 + 2 * (-6.0) * -2.0, 2 * (-6.0) * 3.0)
+    assert mg.sum_squares([]).data == 0.0
+    assert gradcheck(lambda x, y: mg.sum_squares([x, x * y, 2.0]), [0.5, -1.5])
+    assert gradgradcheck(lambda x, y: mg.sum_squares([x, x * y, y.tanh()]), [0.5, -1.5])
+    with pytest.raises(TypeError, match=r"sum_squares\(terms\) must be a real number .*got str"):
+        mg.sum_squares([a, "1"])  # type: ignore[list-item]
+
+
+def test_logsumexp_is_one_node_whose_partials_are_the_softmax() -> None:
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    out = mg.logsumexp([a, b, c])
+    assert type(out).__name__ == "LogSumExp" and out._op == "log Σ exp" and out._prev == (a, b, c)
+    assert out.data == pytest.approx(math.log(math.e + math.e**2 + math.e**3), rel=1e-15)
+    out.backward()
+    total = math.e + math.e**2 + math.e**3
+    assert [a.grad, b.grad, c.grad] == pytest.approx([math.e / total, math.e**2 / total, math.e**3 / total], rel=1e-15)
+    assert a.grad + b.grad + c.grad == pytest.approx(1.0, rel=1e-15)
+    big = [Value(1000.0), Value(999.0)]  # no overflow: shifted by the largest term
+    lse = mg.logsumexp(big)
+    assert lse.data == pytest.approx(1000.0 + math.log1p(math.exp(-1.0)), rel=1e-15)
+    lse.backward()
+    assert big[0].grad == pytest.approx(1.0 / (1.0 + math.exp(-1.0)), rel=1e-15)
+    constant = mg.logsumexp([a, 0.0])  # a plain number becomes a constant leaf
+    assert constant._prev[0] is a and constant._prev[1].data == 0.0 and not constant._prev[1]._prev
+    assert mg.logsumexp([]).data == -math.inf and mg.logsumexp([-math.inf, Value(-math.inf)]).data == -math.inf
+    assert mg.logsumexp([1.0, math.inf]).data == math.inf and math.isnan(mg.logsumexp([1.0, math.nan]).data)
+    assert gradcheck(lambda x, y: mg.logsumexp([x, x * y, 2.0]), [0.5, -1.5])
+    assert gradgradcheck(lambda x, y: mg.logsumexp([x, x * y, y.tanh()]), [0.5, -1.5])
+    (d2,) = gradients(gradients(mg.logsumexp([a, b]), [a], create_graph=True)[0], [a])
+    p = 1.0 / (1.0 + math.e)  # softmax of a against b; d p / d a = p (1 - p)
+    assert d2.data == pytest.approx(p * (1.0 - p), rel=1e-14)
+    with pytest.raises(TypeError, match=r"logsumexp\(terms\) must be a real number .*got str"):
+        mg.logsumexp([a, "1"])  # type: ignore[list-item]
 
 
 # -- micrograd compatibility ---------------------------------------------------------------------------

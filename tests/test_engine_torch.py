@@ -1,5 +1,5 @@
 """The engine against PyTorch in float64: random expressions (first and second derivatives), the values
-and derivatives at kinks, poles and overflow, micrograd's own tests, and the fused sum/linear nodes.
+and derivatives at kinks, poles and overflow, micrograd's own tests, and the fused n-ary nodes.
 
 Skipped, saying why, when PyTorch is not installed; CI installs it, so there these always run.
 """
@@ -217,6 +217,28 @@ def test_sum_matches_pytorch(terms: list[float], start: float) -> None:
     t_out.backward()
     assert close(out.data, t_out.item(), rel=1e-13)
     assert all(close(v.grad, t.grad.item()) for v, t in zip(vs, ts)) and s0.grad == 1.0
+
+
+@settings(max_examples=40, database=None)
+@given(terms=st.lists(st.floats(-50.0, 50.0), min_size=1, max_size=8))
+def test_sum_squares_and_logsumexp_match_pytorch(terms: list[float]) -> None:
+    for ours, theirs in ((mg.sum_squares, lambda t: (t * t).sum()), (mg.logsumexp, lambda t: torch.logsumexp(t, 0))):
+        vs = [Value(t) for t in terms]
+        out = ours([v * 1.5 for v in vs])
+        out.backward()
+        ts = leaves(terms)
+        t_out = theirs(torch.stack(ts) * 1.5)
+        t_out.backward()
+        assert close(out.data, t_out.item(), rel=1e-13)
+        assert all(close(v.grad, t.grad.item(), rel=1e-12, abs_tol=1e-15) for v, t in zip(vs, ts))
+        # second derivatives, through gradients(create_graph=True), against torch's double backward
+        (d0,) = gradients(ours(vs), [vs[0]], create_graph=True)
+        (d00,) = gradients(d0, [vs[0]])
+        t0 = leaves(terms)
+        (td0,) = torch.autograd.grad(theirs(torch.stack(t0)), [t0[0]], create_graph=True)
+        (td00,) = torch.autograd.grad(td0, [t0[0]])
+        assert close(d0.data, td0.item(), rel=1e-12, abs_tol=1e-15)
+        assert close(d00.data, td00.item(), rel=1e-12, abs_tol=1e-15)
 
 
 @settings(max_examples=40, database=None)

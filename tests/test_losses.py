@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from microgradnet import Value
-from microgradnet.fused import Sum
+from microgradnet.fused import LogSumExp, Sum, SumSquares
 from microgradnet.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from microgradnet.nn import MLP
 
@@ -110,11 +110,14 @@ def test_cross_entropy_of_one_sample() -> None:
     )
 
 
-def test_cross_entropy_uses_one_sum_node_per_sample() -> None:
-    loss = cross_entropy([Value(1.0), Value(2.0), Value(3.0)], 2)  # one sample: no mean node on top
-    assert loss._op == "-"
-    log = loss._prev[0]
-    assert log._op == "log" and type(log._prev[0]) is Sum and len(log._prev[0]._prev) == 3
+def test_cross_entropy_is_two_nodes_per_sample() -> None:
+    scores = [Value(1.0), Value(2.0), Value(3.0)]
+    loss = cross_entropy(scores, 2)  # one sample: no mean node on top
+    lse = loss._prev[0]
+    assert loss._op == "-" and loss._prev == (lse, scores[2])
+    assert type(lse) is LogSumExp and lse._prev == tuple(scores)
+    batch = cross_entropy([scores, scores[::-1]], [2, 0])
+    assert type(batch._prev[0]) is Sum and all(type(t._prev[0]) is LogSumExp for t in batch._prev[0]._prev)
 
 
 def test_l2_matches_pytorch_and_accepts_a_module() -> None:
@@ -122,7 +125,9 @@ def test_l2_matches_pytorch_and_accepts_a_module() -> None:
     ours_and_torch(lambda vs: l2(vs, 1e-4), lambda t: 1e-4 * (t**2).sum(), params)
     mlp = MLP(2, [3, 1], seed=0)
     assert l2(mlp).data == pytest.approx(sum(p.data**2 for p in mlp.parameters()), rel=1e-14)
-    assert type(l2(mlp)._prev[0]) is Sum  # one sum node over all the squares
+    reg = l2(mlp, 1e-4)
+    assert reg._op == "*" and reg._arg == 1e-4  # alpha times one node over all the parameters
+    assert type(reg._prev[0]) is SumSquares and reg._prev[0]._prev == tuple(mlp.parameters())
 
 
 def test_single_values_and_plain_numbers() -> None:

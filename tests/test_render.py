@@ -154,6 +154,14 @@ def test_fused_nodes_say_what_they_sum() -> None:
     many = mg.linear([Value(1.0) for _ in range(6)], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     assert node_labels(draw_dot(many).source)["v7op"] == "Σ w·x + b<br/>n = 6, x = (1, 2, 3, 4, …)"
     assert node_labels(draw_dot(mg.sum([Value(1.0), Value(2.0), Value(3.0)])).source)["v3op"] == "Σ<br/>3 terms"
+    three = [Value(1.0), Value(2.0), Value(3.0)]
+    assert node_labels(draw_dot(mg.sum_squares(three)).source)["v3op"] == "Σ x²<br/>3 terms"
+    loss = mg.logsumexp(three) - three[2]  # a cross-entropy: its normaliser and the label's score
+    labels = node_labels(draw_dot(loss).source)
+    assert labels["v3op"] == "log Σ exp<br/>3 terms" and labels["v4op"] == "-"
+    assert edges(draw_dot(loss).source)[-5:] == [
+        ("v0", "v3op", ""), ("v1", "v3op", ""), ("v2", "v3op", ""), ("v3", "v4op", "x"), ("v2", "v4op", "y"),
+    ]  # fmt: skip
 
 
 def test_show_grad_false_and_precision() -> None:
