@@ -20,7 +20,7 @@ from .engine import (
     tanh,
 )
 from .functional import grad, value_and_grad
-from .fused import linear, logsumexp, sum, sum_squares
+from .fused import linear, linears, logsumexp, sum, sum_squares
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .render import GraphvizNotFoundError, draw_dot  # graphviz itself is imported only inside draw_dot
 from .tree import draw_tree
@@ -43,6 +43,7 @@ __all__ = [
     "is_grad_enabled",
     "leaky_relu",
     "linear",
+    "linears",
     "log",
     "logsumexp",
     "losses",

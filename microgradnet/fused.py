@@ -26,6 +26,7 @@ __all__ = [
     "Sum",
     "SumSquares",
     "linear",
+    "linears",
     "logsumexp",
     "sum",
     "sum_squares",
@@ -212,3 +213,29 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
     if any(isinstance(x, Value) for x in xs) or not (type(b) is Value and _LEAF.issuperset(map(type, ws))):
         return linear(ws, [x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs], b)
     return linear(ws, [_real(x, "linear(inputs)") for x in xs], b)
+
+
+def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inputs: Sequence[Operand]) -> list[Value]:
+    """[linear(w, inputs, b) for w, b in zip(weights, biases)]: a layer's weighted sums, its inputs checked once."""
+    if len(weights) != len(biases):
+        raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
+    xs = tuple(inputs)
+    input_types = set(map(type, xs))
+    if not input_types <= _VALUE_TYPES and not input_types <= _FLOAT:  # numbers to convert, once for all rows
+        if any(isinstance(x, Value) for x in xs):  # as linear(): numbers among Value inputs become constant leaves
+            xs = tuple(x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs)
+        else:
+            xs = tuple(_real(x, "linear(inputs)") for x in xs)
+    values = _VALUE_TYPES.issuperset(map(type, xs))
+    xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
+    out = []
+    for ws, b in zip(weights, biases):
+        if type(b) is not Value or len(ws) != len(xs) or not _LEAF.issuperset(map(type, ws)):
+            out.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
+            continue
+        data = builtins.sum(map(operator.mul, [w.data for w in ws], xd), b.data)  # type: ignore[union-attr]
+        if values:
+            out.append(_node(Linear, data, (*ws, *xs, b)))  # type: ignore[arg-type]
+        else:
+            out.append(_node(LinearConst, data, (*ws, b), xs))  # type: ignore[arg-type]
+    return out

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from . import modelfile
 from .engine import Operand, Value
-from .fused import linear
+from .fused import linear, linears
 from .modelfile import ModelFileError, PathLike
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
@@ -156,8 +156,10 @@ class Layer(Module):
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
-        xs = _inputs(x, len(self.neurons[0].w), self)
-        out = [n._forward(xs) for n in self.neurons]
+        neurons = self.neurons
+        xs = _inputs(x, len(neurons[0].w), self)
+        zs = linears([n.w for n in neurons], [n.b for n in neurons], xs)  # the inputs checked once, not per neuron
+        out = [ACTIVATIONS[n.activation][1](z) for n, z in zip(neurons, zs)]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:

@@ -286,6 +286,34 @@ def test_linear_is_one_node_over_values_floats_or_a_mix() -> None:
         mg.linear([w1], ["a"])
 
 
+def test_linears_is_linear_for_each_row_with_the_inputs_checked_once() -> None:
+    from microgradnet.fused import Linear, LinearComputed, LinearConst
+
+    def rows() -> tuple[list[list[Value]], list[Value]]:
+        return [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25)]], [Value(0.5), Value(-2.0)]
+
+    a = Value(3.0)
+    for inputs, kind in (([Value(3.0), Value(4.0)], Linear), ([3.0, 4.0], LinearConst), ([3, 4.0], LinearConst),
+                         ([a, 4], Linear)):  # fmt: skip
+        ws, bs = rows()
+        outs = mg.linears(ws, bs, inputs)
+        ws2, bs2 = rows()
+        want = [mg.linear(w, inputs, b) for w, b in zip(ws2, bs2)]
+        assert [o.data for o in outs] == [o.data for o in want] and all(type(o) is kind for o in outs)
+        mg.sum(outs).backward()
+        mg.sum(want).backward()
+        assert [p.grad for row in ws for p in row] == [p.grad for row in ws2 for p in row]
+    assert outs[0]._prev[2] is a and outs[0]._prev[3] is outs[1]._prev[3]  # one constant leaf for the 4, shared
+    computed = mg.linears([[a * 2.0, Value(1.0)], [Value(1.0), Value(1.0)]], [Value(0.0), 1.0], [Value(1.0), 2.0])
+    assert type(computed[0]) is LinearComputed and type(computed[1]) is Linear and computed[1].data == 4.0
+    with pytest.raises(ValueError, match="linear: 2 weights but 3 inputs; they must have the same length"):
+        mg.linears(*rows(), [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"linear\(inputs\) must be a real number .*got str"):
+        mg.linears(*rows(), [1.0, "a"])
+    with pytest.raises(ValueError, match="linears: 2 rows of weights but 1 biases; they must match"):
+        mg.linears(rows()[0], [Value(0.0)], [1.0, 2.0])
+
+
 def test_sum_squares_is_one_node() -> None:
     a, b = Value(3.0), Value(-2.0)
     s = mg.sum_squares([a, b * a, 0.5])  # numbers are folded into the data
