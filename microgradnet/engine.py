@@ -168,6 +168,8 @@ def _topological_order(root: Value) -> list[Value]:
             prev = v._prev
             if cls._leaf_params:  # a neuron: only its inputs x1..xn can be nodes
                 prev = prev[len(prev) // 2 : -1]
+                if seen.issuperset(prev):  # the layer's other neurons have placed them: one check at C speed
+                    continue
             for p in prev:
                 if p._prev and p not in seen:
                     stack.append(p)

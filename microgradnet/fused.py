@@ -16,7 +16,8 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from . import ieee
-from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _data, _leaf, _node, _real
+from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _data, _leaf, _new, _node, _real
+from .grad_mode import _state
 
 __all__ = [
     "Linear",
@@ -228,14 +229,18 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
             xs = tuple(_real(x, "linear(inputs)") for x in xs)
     values = _VALUE_TYPES.issuperset(map(type, xs))
     xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
-    out = []
+    graph = _state.enabled
+    out: list[Value] = []
     for ws, b in zip(weights, biases):
         if type(b) is not Value or len(ws) != len(xs) or not _LEAF.issuperset(map(type, ws)):
             out.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
             continue
         data = builtins.sum(map(operator.mul, [w.data for w in ws], xd), b.data)  # type: ignore[union-attr]
-        if values:
-            out.append(_node(Linear, data, (*ws, *xs, b)))  # type: ignore[arg-type]
-        else:
-            out.append(_node(LinearConst, data, (*ws, b), xs))  # type: ignore[arg-type]
+        if not graph:
+            out.append(_leaf(data))
+            continue
+        v: Value = _new(Linear if values else LinearConst)  # _node inlined: once per neuron and sample
+        v.data, v.grad, v.label = data, 0.0, ""
+        v._prev, v._arg = ((*ws, *xs, b), None) if values else ((*ws, b), xs)  # type: ignore[assignment]
+        out.append(v)
     return out

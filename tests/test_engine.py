@@ -312,6 +312,10 @@ def test_linears_is_linear_for_each_row_with_the_inputs_checked_once() -> None:
         mg.linears(*rows(), [1.0, "a"])
     with pytest.raises(ValueError, match="linears: 2 rows of weights but 1 biases; they must match"):
         mg.linears(rows()[0], [Value(0.0)], [1.0, 2.0])
+    with mg.no_grad():  # plain leaves, as every op gives without grad
+        for inputs in ([Value(3.0), Value(4.0)], [3.0, 4.0]):
+            outs = mg.linears(*rows(), inputs)
+            assert [o.data for o in outs] == [-2.0, 5.0] and all(type(o) is Value and not o._prev for o in outs)
 
 
 def test_sum_squares_is_one_node() -> None:
