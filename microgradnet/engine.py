@@ -265,6 +265,20 @@ def _unary(op: Op, x: Value) -> Value:
     return v
 
 
+def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
+    """op (unary) on each of xs, a node each: a layer's activations in one loop, not a call per neuron."""
+    f = op.f
+    if not _state.enabled:
+        return [_leaf(f(x.data)) for x in xs]
+    cls = op.node
+    out = []
+    for x in xs:
+        v: Value = _new(cls)  # _node inlined, as in _unary
+        v.data, v.grad, v.label, v._prev, v._arg = f(x.data), 0.0, "", (x,), None
+        out.append(v)
+    return out
+
+
 def _binary(op: Op, x: Operand, y: Operand) -> Value:
     """x op y as a node; a plain-number operand is stored as the node's constant `_arg`."""
     prev: tuple[Value, ...]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import modelfile
-from .engine import Operand, Value
+from .engine import OPS, Operand, Value, _unary_each
 from .fused import linear, linears
 from .modelfile import ModelFileError, PathLike
 
@@ -31,6 +31,8 @@ ACTIVATIONS: dict[str, tuple[str, Callable[[Value], Value], float]] = {
     "leaky_relu": ("LeakyReLU", Value.leaky_relu, math.sqrt(2.0 / (1.0 + 0.01**2))),
     "linear": ("Linear", lambda v: v, 1.0),
 }
+
+_TABLE_ACTIVATIONS = frozenset(["relu", "tanh", "sigmoid"])  # the activations that are unary ops of the table
 
 
 class Module:
@@ -159,7 +161,13 @@ class Layer(Module):
         neurons = self.neurons
         xs = _inputs(x, len(neurons[0].w), self)
         zs = linears([n.w for n in neurons], [n.b for n in neurons], xs)  # the inputs checked once, not per neuron
-        out = [ACTIVATIONS[n.activation][1](z) for n, z in zip(neurons, zs)]
+        kinds = {n.activation for n in neurons}
+        if kinds == {"linear"}:
+            out = zs
+        elif len(kinds) == 1 and kinds <= _TABLE_ACTIVATIONS:  # one op of the table: its nodes made in one loop
+            out = _unary_each(OPS[kinds.pop()], zs)
+        else:
+            out = [ACTIVATIONS[n.activation][1](z) for n, z in zip(neurons, zs)]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:

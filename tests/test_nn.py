@@ -8,6 +8,7 @@ import random
 import pytest
 
 import microgradnet
+import microgradnet as mg
 from microgradnet import Value
 from microgradnet.fused import Linear, LinearConst
 from microgradnet.nn import MLP, Layer, Module, Neuron
@@ -167,6 +168,25 @@ def test_activations(activation: str, f: object) -> None:
     for x in ([1.0, 0.5], [-2.0, -1.0]):
         z = n.w[0].data * x[0] + n.w[1].data * x[1] - 0.3
         assert n(x).data == pytest.approx(f(z), rel=1e-12)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear", "mixed"])
+def test_a_layer_gives_what_its_neurons_give_one_by_one(activation: str) -> None:
+    """A Layer checks its inputs once and makes its nodes in one go: the same nodes as each neuron alone."""
+    layer = Layer(3, 4, activation="relu" if activation == "mixed" else activation, seed=2)
+    if activation == "mixed":  # a neuron's activation changed after construction is honoured
+        layer.neurons[1].activation, layer.neurons[2].activation = "tanh", "linear"
+    for n in layer.neurons:
+        n.b.data = 0.1
+    for x in ([0.5, -1.0, 2.0], [Value(0.5), Value(-1.0), Value(2.0)], [1, Value(-1.0), 2.5]):
+        got, want = layer(x), [n(x) for n in layer.neurons]
+        assert isinstance(got, list)
+        assert [v.data for v in got] == [v.data for v in want]
+        assert [v._op for v in got] == [v._op for v in want] and [v._name for v in got] == [v._name for v in want]
+        assert all(type(a._prev[0]) is type(b._prev[0]) for a, b in zip(got, want) if a._prev)
+    with mg.no_grad():
+        out = layer([0.5, -1.0, 2.0])
+        assert isinstance(out, list) and all(not v._prev for v in out)
 
 
 def test_seed_and_rng_make_initialisation_reproducible() -> None:
