@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import modelfile
-from .engine import OPS, Operand, Value, _unary_each
+from .engine import _VALUE_TYPES, OPS, Operand, Value, _unary_each
 from .fused import linear, linears
 from .modelfile import ModelFileError, PathLike
 
@@ -45,7 +45,9 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every parameter (a leaf Value), each once, in a stable order."""
-        return [p for _, p in self.named_parameters()]
+        found: list[Value] = []
+        _collect(self, found)  # the order of named_parameters(), without building the names
+        return list(dict.fromkeys(found))  # each once (a Value's hash is its identity)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(dotted name, parameter) pairs such as ('layers.0.neurons.3.w.1', Value), found in attributes."""
@@ -260,6 +262,26 @@ def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
         return
     for key, value in items:
         yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
+
+
+def _collect(obj: object, out: list[Value]) -> None:
+    """Append the Values in obj's attributes to out, in the order of _walk."""
+    if isinstance(obj, Value):
+        out.append(obj)
+        return
+    if isinstance(obj, Module):
+        items: Any = [v for k, v in vars(obj).items() if not k.startswith("_")]
+    elif isinstance(obj, (list, tuple)):
+        if _VALUE_TYPES.issuperset(map(type, obj)):  # a neuron's weights: all at once
+            out.extend(obj)
+            return
+        items = obj
+    elif isinstance(obj, dict):
+        items = obj.values()
+    else:
+        return
+    for value in items:
+        _collect(value, out)
 
 
 def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module) -> Sequence[Operand]:

@@ -93,6 +93,10 @@ def test_named_parameters_of_a_module_of_your_own_skip_private_and_shared() -> N
         "heads.a.w.1",
         "heads.a.b",
     ]
+    net = Net()
+    net.extra = [(Value(1.0), net.scale), {"k": net.heads["a"].w[0]}]  # type: ignore[attr-defined]
+    assert net.parameters() == [p for _, p in net.named_parameters()]  # the same order, each once
+    assert len(net.parameters()) == 11
 
 
 def test_zero_grad() -> None:
