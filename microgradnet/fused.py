@@ -222,20 +222,23 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
         raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
     xs = tuple(inputs)
     input_types = set(map(type, xs))
-    if not input_types <= _VALUE_TYPES and not input_types <= _FLOAT:  # numbers to convert, once for all rows
-        if any(isinstance(x, Value) for x in xs):  # as linear(): numbers among Value inputs become constant leaves
+    values = input_types <= _VALUE_TYPES
+    if not values and not input_types <= _FLOAT:  # numbers to convert, once for all rows
+        values = any(isinstance(x, Value) for x in xs)
+        if values:  # as linear(): numbers among Value inputs become constant leaves
             xs = tuple(x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs)
         else:
             xs = tuple(_real(x, "linear(inputs)") for x in xs)
-    values = _VALUE_TYPES.issuperset(map(type, xs))
     xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
+    n = len(xs)
     graph = _state.enabled
     out: list[Value] = []
     for ws, b in zip(weights, biases):
-        if type(b) is not Value or len(ws) != len(xs) or not _LEAF.issuperset(map(type, ws)):
+        wd = [w.data for w in ws if type(w) is Value]  # the weights' numbers, when all are leaves (parameters)
+        if len(wd) != n or len(ws) != n or type(b) is not Value:
             out.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
             continue
-        data = builtins.sum(map(operator.mul, [w.data for w in ws], xd), b.data)  # type: ignore[union-attr]
+        data = builtins.sum(map(operator.mul, wd, xd), b.data)
         if not graph:
             out.append(_leaf(data))
             continue
