@@ -103,6 +103,8 @@ class Linear(Value):
 
     def _backward(self) -> None:
         g = self.grad
+        if g == 0.0 and math.isfinite(self.data):  # every w·x was finite, so each term would add ±0: nothing to add
+            return  # (a neuron behind an inactive ReLU, or a sample the hinge loss is satisfied with)
         prev = self._prev
         n = len(prev) // 2
         for w, x in zip(prev[:n], prev[n:-1]):
@@ -129,6 +131,8 @@ class LinearConst(Linear):
 
     def _backward(self) -> None:
         g = self.grad
+        if g == 0.0 and math.isfinite(self.data):  # as in Linear: each term would add ±0
+            return
         prev = self._prev
         for w, x in zip(prev, self._arg):
             w.grad += g * x

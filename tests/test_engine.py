@@ -318,6 +318,21 @@ def test_linears_is_linear_for_each_row_with_the_inputs_checked_once() -> None:
             assert [o.data for o in outs] == [-2.0, 5.0] and all(type(o) is Value and not o._prev for o in outs)
 
 
+def test_a_neuron_behind_an_inactive_relu_adds_zeros_but_still_propagates_nan() -> None:
+    w, x, b = Value(-0.5), Value(2.0), Value(0.25)
+    out = mg.linear([w], [x.exp()], b).relu() + mg.linear([Value(1.0)], [3.0], Value(0.0))
+    out.backward()
+    assert (w.grad, x.grad, b.grad) == (0.0, 0.0, 0.0)  # the ReLU is off: every gradient is an exact zero
+    w, x = Value(-0.5), Value(math.inf)
+    dead = mg.linear([w], [x * 1.0], Value(0.0)).relu()  # -inf: off, but 0 · inf is nan, as PyTorch gives
+    dead.backward()
+    assert math.isnan(w.grad) and x.grad == 0.0
+    w = Value(-0.5)
+    const = mg.linear([w], [math.inf]).relu()
+    const.backward()
+    assert math.isnan(w.grad)
+
+
 def test_sum_squares_is_one_node() -> None:
     a, b = Value(3.0), Value(-2.0)
     s = mg.sum_squares([a, b * a, 0.5])  # numbers are folded into the data
