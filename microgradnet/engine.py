@@ -209,7 +209,7 @@ def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = Non
     if not _state.enabled:
         cls, prev, arg = Value, (), None
     v: Value = _new(cls)
-    v.data = data
+    v.data = data  # one statement per slot: quicker than one assignment of a tuple
     v.grad = 0.0
     v.label = ""
     v._prev = prev
@@ -220,7 +220,11 @@ def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = Non
 def _leaf(data: float) -> Value:
     """A leaf holding an already validated float."""
     v: Value = _new(Value)
-    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", (), None
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prev = ()
+    v._arg = None
     return v
 
 
@@ -261,7 +265,11 @@ def _unary(op: Op, x: Value) -> Value:
     if not _state.enabled:
         return _leaf(data)
     v: Value = _new(op.node)  # _node inlined, as in _binary
-    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", (x,), None
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prev = (x,)
+    v._arg = None
     return v
 
 
@@ -274,7 +282,11 @@ def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
     out = []
     for x in xs:
         v: Value = _new(cls)  # _node inlined, as in _unary
-        v.data, v.grad, v.label, v._prev, v._arg = f(x.data), 0.0, "", (x,), None
+        v.data = f(x.data)
+        v.grad = 0.0
+        v.label = ""
+        v._prev = (x,)
+        v._arg = None
         out.append(v)
     return out
 
@@ -285,21 +297,32 @@ def _binary(op: Op, x: Operand, y: Operand) -> Value:
     arg: float | None
     if isinstance(x, Value):
         if isinstance(y, Value):
-            cls, data, prev, arg = op.node, op.f(x.data, y.data), (x, y), None
+            cls = op.node
+            data = op.f(x.data, y.data)
+            prev = (x, y)
+            arg = None
         else:
             arg = y if type(y) is float else _constant(y)
             if arg is None:
                 return NotImplemented  # type: ignore[no-any-return]
-            cls, data, prev = op.node_x, op.f(x.data, arg), (x,)
+            cls = op.node_x
+            data = op.f(x.data, arg)
+            prev = (x,)
     else:
         arg = x if type(x) is float else _constant(x)
         if arg is None:
             return NotImplemented  # type: ignore[no-any-return]
-        cls, data, prev = op.node_y, op.f(arg, y.data), (y,)  # type: ignore[union-attr,assignment]
+        cls = op.node_y
+        data = op.f(arg, y.data)  # type: ignore[union-attr]
+        prev = (y,)  # type: ignore[assignment]
     if not _state.enabled:
         return _leaf(data)
     v: Value = _new(cls)  # _node inlined: this is the hottest path of graph building
-    v.data, v.grad, v.label, v._prev, v._arg = data, 0.0, "", prev, arg
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prev = prev
+    v._arg = arg
     return v
 
 

@@ -247,7 +247,14 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
             out.append(_leaf(data))
             continue
         v: Value = _new(Linear if values else LinearConst)  # _node inlined: once per neuron and sample
-        v.data, v.grad, v.label = data, 0.0, ""
-        v._prev, v._arg = ((*ws, *xs, b), None) if values else ((*ws, b), xs)  # type: ignore[assignment]
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        if values:
+            v._prev = (*ws, *xs, b)  # type: ignore[arg-type]
+            v._arg = None
+        else:
+            v._prev = (*ws, b)  # type: ignore[arg-type]
+            v._arg = xs
         out.append(v)
     return out
