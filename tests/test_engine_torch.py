@@ -238,7 +238,8 @@ def test_sum_squares_and_logsumexp_match_pytorch(terms: list[float]) -> None:
         (td0,) = torch.autograd.grad(theirs(torch.stack(t0)), [t0[0]], create_graph=True)
         (td00,) = torch.autograd.grad(td0, [t0[0]])
         assert close(d0.data, td0.item(), rel=1e-12, abs_tol=1e-15)
-        assert close(d00.data, td00.item(), rel=1e-12, abs_tol=1e-15)
+        # p (1 - p) cancels where p is near 1: both sides lose digits there (PyTorch more), ~1e-15 absolute
+        assert close(d00.data, td00.item(), rel=1e-12, abs_tol=1e-14)
 
 
 @settings(max_examples=40, database=None)
