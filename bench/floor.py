@@ -38,8 +38,9 @@ def backward(
         gw, gb = grads[i]
         a = acts[i]
         for j, dj in enumerate(d):
-            gw[j] = [g + dj * aj for g, aj in zip(gw[j], a)]
-            gb[j] += dj
+            if dj:  # a unit behind an inactive ReLU adds nothing (the engine skips such neurons too)
+                gw[j] = [g + dj * aj for g, aj in zip(gw[j], a)]
+                gb[j] += dj
         if i:  # through the weights, then through the ReLU that produced a
             d = [sum(map(mul, col, d)) if ak > 0.0 else 0.0 for col, ak in zip(columns[i], a)]
 
