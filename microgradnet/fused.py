@@ -2,10 +2,10 @@
 
 `sum(terms)` is one node for a sum of many terms (losses), `sum_squares(terms)` for Σ tᵢ² (the L2
 regulariser), `logsumexp(terms)` for log Σ exp(tᵢ) (softmax's normaliser, in the cross-entropy), and
-`linear(weights, inputs, bias)` for a neuron's weighted sum Σ wᵢxᵢ + b. Each node class computes its
-own partials, exactly, and has a tight float backward step; the graph sort is told through
-`_leaf_params` and `_leaf_parents` which of its many parents cannot be interior nodes, so it does
-not look at them.
+`linear(weights, inputs, bias)` for a neuron's weighted sum Σ wᵢxᵢ + b (`linears` makes a layer's,
+checking the shared inputs once). Each node class computes its own partials, exactly, and has a
+tight float backward step; the graph sort is told through `_leaf_params` and `_leaf_parents` which
+of its many parents cannot be interior nodes, so it does not look at them.
 """
 
 from __future__ import annotations
