@@ -464,7 +464,10 @@ def _binary_nodes(
 
         def _backward(self) -> None:
             x, y = self._prev
-            g, out, xd, yd = self.grad, self.data, x.data, y.data
+            g = self.grad
+            out = self.data
+            xd = x.data
+            yd = y.data
             x.grad += g * dx_float(out, xd, yd)
             y.grad += g * dy_float(out, xd, yd)
 
