@@ -7,7 +7,6 @@ Skipped, saying why, when PyTorch is not installed; CI installs it, so there the
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,21 +18,11 @@ from hypothesis import strategies as st
 import microgradnet as mg
 from microgradnet import OPS, Value, gradients
 from microgradnet.testing import Apply, Expression, gradcheck
-from microgradnet.testing.expression import nodes
+from microgradnet.testing.expression import OPERATORS, nodes
 from microgradnet.testing.strategies import expressions
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch); CI installs it")
 F = torch.nn.functional
-
-_OPERATORS: dict[str, Callable[..., Any]] = {
-    "neg": operator.neg,
-    "abs": abs,
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "div": operator.truediv,
-    "pow": operator.pow,
-}
 
 
 def torch_op(name: str, *args: Any) -> Any:
@@ -41,8 +30,8 @@ def torch_op(name: str, *args: Any) -> Any:
     if name == "leaky_relu":
         x, slope = (torch.as_tensor(a, dtype=torch.float64) for a in args)
         return torch.where(x > 0, x, slope * x)  # F.leaky_relu takes no tensor slope; same derivatives
-    if name in _OPERATORS:
-        return _OPERATORS[name](*args)
+    if name in OPERATORS:
+        return OPERATORS[name](*args)
     assert hasattr(torch.Tensor, name), f"new op {name!r}: say how PyTorch computes it in torch_op"
     return getattr(torch.Tensor, name)(args[0], *args[1:])
 

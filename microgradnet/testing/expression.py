@@ -20,7 +20,7 @@ Operand = Value | float
 Apply_ = Callable[..., Any]  # (op name, *operands) -> result
 
 # ops that Python writes as operators; every other op is a Value method of the same name
-_OPERATORS: dict[str, Callable[..., Any]] = {
+OPERATORS: dict[str, Callable[..., Any]] = {
     "neg": operator.neg,
     "abs": abs,
     "add": operator.add,
@@ -39,8 +39,8 @@ def apply_op(name: str, *args: Operand) -> Operand:
         raise TypeError(f"op {name!r} takes {op.arity} operand(s), got {len(args)}")
     if not any(isinstance(a, Value) for a in args):
         return float(op.f(*args))
-    if name in _OPERATORS:
-        return _OPERATORS[name](*args)  # type: ignore[no-any-return]
+    if name in OPERATORS:
+        return OPERATORS[name](*args)  # type: ignore[no-any-return]
     method = getattr(Value, name, None)
     if method is None:
         raise TypeError(f"cannot apply op {name!r} to Values: Value has no method {name!r}")
