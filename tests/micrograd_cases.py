@@ -1,8 +1,11 @@
-"""karpathy/micrograd's own engine tests (test/test_engine.py), as functions of Values of any engine."""
+"""Examples from karpathy/micrograd: its engine tests (test/test_engine.py), as functions of Values of
+any engine, and the neuron of its lecture."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from microgradnet import Value
 
 
 def sanity(x: Any) -> Any:
@@ -26,3 +29,16 @@ def more_ops(a: Any, b: Any) -> Any:
     g = f / 2.0
     g += 10.0 / f
     return g
+
+
+def classic() -> Value:
+    """micrograd's neuron example: o = tanh(x1*w1 + x2*w2 + b), after backward."""
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o

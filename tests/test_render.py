@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import micrograd_cases
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,19 +26,6 @@ graphviz = pytest.importorskip("graphviz")
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot program is not installed")
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def classic() -> Value:
-    """micrograd's neuron example: o = tanh(x1*w1 + x2*w2 + b), after backward."""
-    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
-    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o
 
 
 def edges(source: str) -> list[tuple[str, str, str]]:
@@ -64,7 +52,7 @@ def svg_nodes(svg: str) -> dict[str, list[str]]:
 
 # -- the DOT source ---------------------------------------------------------------------------------
 def test_returns_a_digraph_with_the_graph_of_the_classic_example() -> None:
-    dot = draw_dot(classic())
+    dot = draw_dot(micrograd_cases.classic())
     assert isinstance(dot, graphviz.Digraph)
     assert dot.format == "svg"
     labels = node_labels(dot.source)
@@ -165,11 +153,11 @@ def test_fused_nodes_say_what_they_sum() -> None:
 
 
 def test_show_grad_false_and_precision() -> None:
-    source = draw_dot(classic(), show_grad=False, precision=2).source
+    source = draw_dot(micrograd_cases.classic(), show_grad=False, precision=2).source
     assert "grad" not in source
     assert "<td><b>b</b></td><td>data 6.9</td></tr>" in source
     assert "data 0.71" in source
-    assert "data 6.881373587019543<" in draw_dot(classic(), precision=16).source
+    assert "data 6.881373587019543<" in draw_dot(micrograd_cases.classic(), precision=16).source
 
 
 def test_labels_are_escaped_in_the_source() -> None:
@@ -229,7 +217,7 @@ def test_depth_draws_the_part_nearest_the_output_and_says_what_is_left_out() -> 
     assert '\tv0more [label="… 1 input" fontcolor="#7f7f7f" shape=plaintext]' in source
     assert '\tv0more -> v0op [color="#7f7f7f" style=dashed]' in source
     assert edges(source)[-2:] == [("v0", "v1op", ""), ("v1", "v2op", "")]
-    o = classic()
+    o = micrograd_cases.classic()
     source = draw_dot(o, depth=2).source  # o, n, and n's operands: x1*w1 + x2*w2 and b
     assert sorted(node_labels(source)[k] for k in node_labels(source) if k.endswith("op")) == ["+", "+", "tanh"]
     assert "… 2 inputs" in source
@@ -264,7 +252,7 @@ def test_color_by_grad_fills_each_value_by_the_size_of_its_gradient_with_a_legen
 
 
 def test_highlight_outlines_exactly_the_chosen_values() -> None:
-    o = classic()
+    o = micrograd_cases.classic()
     n = o._prev[0]
     source = draw_dot(o, highlight={n, o}).source
     marked = [k for k, v in node_labels(source).items() if 'border="3" color="#d62728"' in v]
@@ -362,7 +350,7 @@ def test_clusters_of_a_real_mlp() -> None:
 # -- rendering with dot -----------------------------------------------------------------------------
 @needs_dot
 def test_svg_render_shows_every_node_with_its_label_data_and_grad(tmp_path: Path) -> None:
-    dot = draw_dot(classic())
+    dot = draw_dot(micrograd_cases.classic())
     svg = dot.pipe(encoding="utf-8")
     nodes = svg_nodes(svg)
     assert len(nodes) == 15  # 10 Values + 5 ops
@@ -379,7 +367,7 @@ def test_svg_render_shows_every_node_with_its_label_data_and_grad(tmp_path: Path
 
 @needs_dot
 def test_png_render() -> None:
-    png = draw_dot(classic(), format="png").pipe()
+    png = draw_dot(micrograd_cases.classic(), format="png").pipe()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width > 300 and height > 100
@@ -420,7 +408,7 @@ def test_without_dot_the_source_is_produced_and_rendering_says_how_to_install_gr
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot here
-    dot = draw_dot(classic())
+    dot = draw_dot(micrograd_cases.classic())
     assert "tanh" in dot.source
     for render in (lambda: dot.pipe(), lambda: dot.render(tmp_path / "g"), lambda: dot.pipe(format="png")):
         with pytest.raises(GraphvizNotFoundError) as e:

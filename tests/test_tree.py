@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import sys
 
+import micrograd_cases
 import pytest
 
 import microgradnet as mg
@@ -13,15 +14,7 @@ from microgradnet import Value, draw_tree
 
 
 def test_the_classic_example() -> None:
-    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
-    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    assert draw_tree(o) == (
+    assert draw_tree(micrograd_cases.classic()) == (
         "o = tanh  data 0.7071  grad 1\n"
         "└─ n = +  data 0.8814  grad 0.5\n"
         "   ├─ +  data -6  grad 0.5\n"
