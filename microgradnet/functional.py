@@ -39,7 +39,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         nums = _argnums(argnums, len(args))
         xs = list(args)
-        for i in nums:  # a fresh leaf per differentiated argument, even if it is already a Value
+        for i in nums:  # a fresh variable per differentiated argument: a leaf, or a node over a given Value
             if isinstance(args[i], Value):
                 xs[i] = args[i] + 0.0
             else:

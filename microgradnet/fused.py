@@ -16,7 +16,7 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from . import ieee
-from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _data, _leaf, _new, _node, _real
+from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _leaf, _new, _node, _real
 from .grad_mode import _state
 
 __all__ = [
@@ -141,10 +141,10 @@ class LinearConst(Linear):
 
 def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - like torch.sum
     """start + Σ terms as a single node (plain numbers among the terms are folded into the data)."""
-    values: list[Value] = []
-    total = _data(start) if isinstance(start, Value) else _real(start, "sum(start)")
     if isinstance(start, Value):
-        values.append(start)
+        values, total = [start], start.data
+    else:
+        values, total = [], _real(start, "sum(start)")
     for t in terms:
         if isinstance(t, Value):
             values.append(t)

@@ -133,10 +133,7 @@ class Neuron(Module):
         self.nonlin = act != "linear"
 
     def __call__(self, x: Sequence[Operand] | Operand) -> Value:
-        return self._forward(_inputs(x, len(self.w), self))
-
-    def _forward(self, xs: Sequence[Operand]) -> Value:
-        """activation(Σ wᵢxᵢ + b) for inputs already checked."""
+        xs = _inputs(x, len(self.w), self)
         return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
 
     def __repr__(self) -> str:
