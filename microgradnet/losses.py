@@ -3,63 +3,117 @@
 Class labels are integers: 0 and 1 for two classes (`hinge` also accepts micrograd's -1 and +1),
 0..k-1 for k classes. Each loss matches its PyTorch counterpart (see tests/test_losses.py):
 
-| here | PyTorch |
-| --- | --- |
-| `mse(pred, target)` | `F.mse_loss` |
-| `hinge(score, label)` | `F.relu(1 - y * score).mean()` with y = ±1 (micrograd's max-margin loss) |
-| `binary_cross_entropy(logit, label)` | `F.binary_cross_entropy_with_logits` |
-| `cross_entropy(scores, label)` | `F.cross_entropy` |
-| `l2(params, alpha)` | `alpha * sum((p ** 2).sum() for p in params)` |
+| here | PyTorch | graph |
+| --- | --- | --- |
+| `mse(pred, target)` | `F.mse_loss` | one `MSE` node |
+| `hinge(score, label)` | `F.relu(1 - y * score).mean()` with y = ±1 (micrograd's max-margin loss) | one `hinge` node |
+| `binary_cross_entropy(logit, label)` | `F.binary_cross_entropy_with_logits` | one `BCE` node |
+| `cross_entropy(scores, label)` | `F.cross_entropy` | `log Σ exp` - score per sample, then `Σ`, `/` |
+| `l2(params, alpha)` | `alpha * sum((p ** 2).sum() for p in params)` | one `Σ x²` node, times alpha |
+
+`mse`, `hinge` and `binary_cross_entropy` are each one node over the whole batch (reduction
+included): its parents are the predictions that are Values, its `_arg` their targets followed by
+the divisor (n for the mean, 1 for the sum); plain-number predictions are constants folded into
+its data. Each node computes its own partials, exactly, with a tight float backward step.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
-from .engine import Operand, Value
+from . import ieee
+from .engine import Operand, Partials, Value, _node
 from .fused import logsumexp, sum_squares
 from .fused import sum as vsum
 
-__all__ = ["binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
+__all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
 
 Reduction = Literal["mean", "sum"]
 Prediction = Operand | Sequence[Operand]
 Target = float | Sequence[float]
 
 
+class MSE(Value):
+    """Σ (pᵢ - tᵢ)² / n over a batch as one node; d out/d pᵢ = 2 (pᵢ - tᵢ) / n."""
+
+    __slots__ = ()
+    _op, _name = "MSE", "mse"
+
+    def _partials(self, graph: bool) -> Partials:
+        c = 2.0 / self._arg[-1]
+        if graph:
+            return tuple((p - t) * c for p, t in zip(self._prev, self._arg))
+        return tuple(c * (p.data - t) for p, t in zip(self._prev, self._arg))
+
+    def _backward(self) -> None:
+        g = self.grad
+        c = 2.0 / self._arg[-1]
+        for p, t in zip(self._prev, self._arg):  # zip stops before the divisor at the end of _arg
+            p.grad += g * (c * (p.data - t))
+
+
+class Hinge(Value):
+    """Σ max(0, 1 - yᵢ sᵢ) / n (yᵢ = ±1) as one node; d out/d sᵢ = -yᵢ / n where the margin is > 0, else 0."""
+
+    __slots__ = ()
+    _op, _name = "hinge", "hinge"
+
+    def _partials(self, graph: bool) -> Partials:  # piecewise constant: floats, also when graph is built
+        inv = 1.0 / self._arg[-1]
+        return tuple(0.0 if 1.0 - y * s.data <= 0.0 else -y * inv for s, y in zip(self._prev, self._arg))
+
+    def _backward(self) -> None:
+        k = self.grad * (1.0 / self._arg[-1])
+        for s, y in zip(self._prev, self._arg):
+            if not 1.0 - y * s.data <= 0.0:  # as ReLU: no gradient at a margin of exactly 0; nan passes it on
+                s.grad -= y * k
+
+
+class BCE(Value):
+    """Σ binary cross-entropy of sigmoid(zᵢ) against yᵢ / n as one node; d out/d zᵢ = (sigmoid(zᵢ) - yᵢ) / n."""
+
+    __slots__ = ()
+    _op, _name = "BCE", "binary_cross_entropy"
+
+    def _partials(self, graph: bool) -> Partials:
+        n = self._arg[-1]
+        if graph:
+            return tuple(_sigmoid_minus_graph(z, y) / n for z, y in zip(self._prev, self._arg))
+        return tuple(_sigmoid_minus(z.data, y) / n for z, y in zip(self._prev, self._arg))
+
+    def _backward(self) -> None:
+        g = self.grad
+        n = self._arg[-1]
+        for z, y in zip(self._prev, self._arg):
+            z.grad += g * (_sigmoid_minus(z.data, y) / n)
+
+
 def mse(pred: Prediction, target: Target, reduction: Reduction = "mean") -> Value:
     """Mean (or sum) of squared errors (p - t)²."""
-    terms = []
-    for p, t in _pairs(pred, target, "mse"):
-        d = p - t
-        terms.append(d * d)
-    return _reduce(terms, reduction)
+    return _fused(MSE, _squared_error, _pairs(pred, target, "mse"), reduction)
 
 
 def hinge(score: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
     """Max-margin loss max(0, 1 - y·score), y = +1 for label 1 and -1 for label 0 or -1."""
-    terms = []
-    for s, y in _pairs(score, label, "hinge"):
+    pairs = _pairs(score, label, "hinge")
+    signs = []
+    for s, y in pairs:
         if y not in (-1, 0, 1):
             raise ValueError(f"hinge: labels must be 0 or 1 (or -1 and 1), got {y!r}")
-        sign = 1.0 if y == 1 else -1.0
-        terms.append((1.0 - sign * s).relu())
-    return _reduce(terms, reduction)
+        signs.append((s, 1.0 if y == 1 else -1.0))
+    return _fused(Hinge, _hinge_term, signs, reduction)
 
 
 def binary_cross_entropy(logit: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
     """Cross-entropy of sigmoid(logit) against a label in [0, 1], computed stably from the logit."""
-    terms = []
-    for z, y in _pairs(logit, label, "binary_cross_entropy"):
+    pairs = _pairs(logit, label, "binary_cross_entropy")
+    for _, y in pairs:
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy: labels must be in [0, 1] (0 and 1 for classes), got {y!r}")
-        if z.data >= 0:  # log(1 + e^-z) + (1 - y) z: no overflow for large z
-            terms.append(((-z).exp() + 1.0).log() + (1.0 - y) * z)
-        else:  # log(1 + e^z) - y z: no overflow for very negative z
-            terms.append((z.exp() + 1.0).log() - y * z)
-    return _reduce(terms, reduction)
+    return _fused(BCE, _bce_term, pairs, reduction)
 
 
 def cross_entropy(
@@ -82,7 +136,10 @@ def cross_entropy(
             raise ValueError(f"cross_entropy: label must be a class index in 0..{len(row) - 1}, got {y!r:.60}")
         vs = [_value(s) for s in row]
         terms.append(logsumexp(vs) - vs[y])  # one node for log Σ exp, computed without overflow
-    return _reduce(terms, reduction)
+    _check_reduction(reduction)
+    if len(terms) == 1:  # one sample: its loss is the whole graph, with no sum or mean node on top
+        return terms[0]
+    return vsum(terms) / len(terms) if reduction == "mean" else vsum(terms)
 
 
 def l2(params: Iterable[Value] | object, alpha: float = 1.0) -> Value:
@@ -97,15 +154,65 @@ def l2(params: Iterable[Value] | object, alpha: float = 1.0) -> Value:
     return sum_squares(ps) * alpha
 
 
+# -- one sample's loss and its derivative, on floats --------------------------------------------------
+def _squared_error(p: float, t: float) -> float:
+    d = p - t
+    return d * d
+
+
+def _hinge_term(s: float, y: float) -> float:
+    margin = 1.0 - y * s
+    return 0.0 if margin <= 0.0 else margin  # ReLU's: a nan margin stays nan
+
+
+def _bce_term(z: float, y: float) -> float:
+    """max(z, 0) - y z + log(1 + e^-|z|): no overflow, and log1p keeps e^-|z| where 1 + e^-|z| rounds to 1."""
+    return max(z, 0.0) - y * z + math.log1p(math.exp(-abs(z)))
+
+
+def _sigmoid_minus(z: float, y: float) -> float:
+    """sigmoid(z) - y, with the sigmoid of whichever of ±z is <= 0 computed directly: exact tails."""
+    if z >= 0.0:  # sigmoid(z) - y = (1 - y) - sigmoid(-z)
+        e = math.exp(-z)
+        return (1.0 - y) - e / (1.0 + e)
+    e = math.exp(z)  # <= 1 (nan for a nan z): never overflows
+    return e / (1.0 + e) - y
+
+
+def _sigmoid_minus_graph(z: Value, y: float) -> Value:
+    """sigmoid(z) - y as a graph over z, as `_sigmoid_minus`: its value and its derivative keep full precision."""
+    return (1.0 - y) - (-z).sigmoid() if z.data >= 0.0 else z.sigmoid() - y
+
+
 # -- helpers ----------------------------------------------------------------------------------------
-def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value, float]]:
+def _fused(
+    cls: type[Value], term: Callable[[float, float], float], pairs: list[tuple[Value | float, float]], reduction: str
+) -> Value:
+    """One `cls` node over the Value predictions, its data the mean (or sum) of term(p, t) over all pairs."""
+    _check_reduction(reduction)
+    total = 0.0
+    prev: list[Value] = []
+    arg: list[float] = []
+    for p, t in pairs:
+        if isinstance(p, Value):
+            prev.append(p)
+            arg.append(t)
+            total += term(p.data, t)
+        else:  # a plain number: a constant, only in the data
+            total += term(p, t)
+    n = float(len(pairs)) if reduction == "mean" else 1.0
+    arg.append(n)
+    return _node(cls, total / n, tuple(prev), tuple(arg))
+
+
+def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | float, float]]:
     """(prediction, target) pairs from one of each or two equally long sequences."""
     if not isinstance(pred, Sequence):
-        return [(_value(pred), _number(target, where))]
+        return [(_prediction(pred), _number(target, where))]
     if isinstance(target, numbers.Real) or not isinstance(target, Sequence):
         raise TypeError(f"{where}: a list of predictions needs a list of targets, got {type(target).__name__}")
     _same_length(pred, target, where)
-    return [(_value(p), _number(t, where)) for p, t in zip(pred, target)]
+    return [(_prediction(p), _number(t, where)) for p, t in zip(pred, target)]
 
 
 def _same_length(a: Sequence[object], b: Sequence[object], where: str) -> None:
@@ -115,12 +222,18 @@ def _same_length(a: Sequence[object], b: Sequence[object], where: str) -> None:
         raise ValueError(f"{where}: got an empty batch")
 
 
-def _value(x: object) -> Value:
+def _prediction(x: object) -> Value | float:
+    """A Value as it is, a plain number as a float (a constant)."""
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return Value(x)
+        return ieee.as_float(x)  # type: ignore[arg-type]
     raise TypeError(f"predictions must be Values or numbers, got {type(x).__name__}: {x!r:.60}")
+
+
+def _value(x: object) -> Value:
+    p = _prediction(x)
+    return p if isinstance(p, Value) else Value(p)
 
 
 def _number(t: object, where: str) -> float:
@@ -133,11 +246,6 @@ def _is_label(y: object) -> bool:
     return isinstance(y, numbers.Integral) and not isinstance(y, bool)
 
 
-def _reduce(terms: list[Value], reduction: str) -> Value:
+def _check_reduction(reduction: str) -> None:
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r:.60}")
-    if len(terms) == 1:  # one sample: its loss is the whole graph, with no sum or mean node on top
-        return terms[0]
-    if reduction == "mean":
-        return vsum(terms) / len(terms)
-    return vsum(terms)

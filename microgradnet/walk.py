@@ -3,7 +3,8 @@
 Both drawings (`render.draw_dot` and `tree.draw_tree`) read the graph through this module, so they
 agree on what a node is called: an op with a plain-number operand shows it (`* 2`, `2 -`, `** 3`),
 the fused nodes say what they sum (`Σ w·x + b` over n inputs), and the operands of an op whose order
-matters are named (`x`/`y`, `base`/`exponent`, `w0`..`wn-1`).
+matters are named (`x`/`y`, `base`/`exponent`, `w0`..`wn-1`; a fused loss's predictions by their
+targets, `y = 1`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .engine import Value
 
 COMMUTATIVE = frozenset({"add", "mul"})
 ROLES = {"pow": ("base", "exponent"), "leaky_relu": ("x", "slope")}
+LOSSES = {"hinge": "y", "mse": "t", "binary_cross_entropy": "y"}  # fused losses: the name of each parent's target
 MAX_SHOWN_CONSTANTS = 4  # a LinearConst node lists at most this many of its plain-number inputs
 
 
@@ -88,6 +90,9 @@ def op_lines(v: Value, precision: int) -> list[str]:
         return [symbol, f"n = {(n - 1) // 2}"]
     if name in ("sum", "sum_squares", "logsumexp"):
         return [symbol, f"{n} terms"]
+    if name in LOSSES:  # _arg: each parent's target, then the divisor (the batch size for a mean, else 1)
+        d = int(v._arg[-1])
+        return [symbol, f"mean of {d}" if d > 1 else f"sum of {n}" if n > 1 else "1 sample"]
     if name == "neg":
         return ["neg"]  # the table's '-' alone would read like a subtraction with a missing operand
     if const:
@@ -106,6 +111,8 @@ def operand_roles(v: Value) -> list[str]:
         k = n - 1 if isinstance(v._arg, tuple) else (n - 1) // 2
         xs = [] if isinstance(v._arg, tuple) else [f"x{i}" for i in range(k)]  # from 0, as Python indexes
         return [f"w{i}" for i in range(k)] + xs + ["b"]
+    if cls._name in LOSSES:  # each prediction's edge says its target: y = 1, t = 0.5
+        return [f"{LOSSES[cls._name]} = {t:g}" for t in v._arg[:n]]
     if n == 2 and cls._name not in COMMUTATIVE:
         return list(ROLES.get(cls._name, ("x", "y")))
     return [""] * n

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from microgradnet import Value
+import microgradnet as mg
+import microgradnet.render
+from microgradnet import Value, draw_tree, gradients
+from microgradnet.engine import _topological_order, sigmoid
+from microgradnet.functional import grad
 from microgradnet.fused import LogSumExp, Sum, SumSquares
-from microgradnet.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from microgradnet.losses import BCE, MSE, Hinge, binary_cross_entropy, cross_entropy, hinge, l2, mse
 from microgradnet.nn import MLP
+from microgradnet.testing import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -163,3 +169,165 @@ def test_bad_inputs_are_explained() -> None:
         mse(v, [1.0, 2.0], reduction="none")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"l2\(params\) must contain Values, got float"):
         l2([1.0])  # type: ignore[list-item]
+
+
+# -- the fused loss nodes: one node per batch ----------------------------------------------------------
+FUSED = [(mse, MSE, "MSE"), (hinge, Hinge, "hinge"), (binary_cross_entropy, BCE, "BCE")]
+TORCH_LOSSES: dict[Any, Callable[[Any, Any, str], Any]] = {
+    mse: lambda s, t, r: F.mse_loss(s, t, reduction=r),
+    hinge: lambda s, t, r: getattr(F.relu(1 - torch.where(t == 1, 1.0, -1.0) * s), r)(),
+    binary_cross_entropy: lambda s, t, r: F.binary_cross_entropy_with_logits(s, t, reduction=r),
+}
+
+
+def random_batch(loss: Any, n: int, seed: int) -> tuple[list[float], list[float]]:
+    """n predictions over several scales and targets that suit `loss`."""
+    rng = random.Random(seed)
+    preds = [rng.gauss(0.0, 1.0) * 10.0 ** rng.randint(-2, 2) for _ in range(n)]
+    if loss is mse:
+        return preds, [rng.gauss(0.0, 3.0) for _ in range(n)]
+    if loss is hinge:
+        return preds, [float(rng.choice([-1, 0, 1])) for _ in range(n)]
+    return preds, [rng.choice([0.0, 1.0, rng.random()]) for _ in range(n)]
+
+
+@pytest.mark.parametrize(("loss", "cls", "symbol"), FUSED)
+def test_a_batch_is_one_node_keeping_the_targets(loss: Any, cls: type, symbol: str) -> None:
+    scores = [Value(0.1 * i - 5.0) for i in range(100)]
+    labels = [i % 2 for i in range(100)]
+    out = loss(scores, labels)
+    assert type(out) is cls and out._op == symbol and out._name == loss.__name__
+    assert out._prev == tuple(scores) and _topological_order(out) == [out]
+    targets = [1.0 if y == 1 else -1.0 for y in labels] if loss is hinge else [float(y) for y in labels]
+    assert out._arg == (*targets, 100.0)  # the targets, then the divisor of the mean
+    assert loss(scores, labels, reduction="sum")._arg[-1] == 1.0
+    one = loss(scores[0], labels[0])
+    assert type(one) is cls and one._prev == (scores[0],)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy])
+def test_random_batches_match_pytorch(loss: Any, reduction: str, seed: int) -> None:
+    preds, targets = random_batch(loss, 25, seed)
+    t = torch.tensor(targets, dtype=torch.float64)
+    ours_and_torch(
+        lambda vs: loss(vs, targets, reduction=reduction), lambda s: TORCH_LOSSES[loss](s, t, reduction), preds
+    )
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy])
+def test_second_derivatives_match_torch_autograd_with_create_graph(loss: Any, reduction: str) -> None:
+    preds, targets = random_batch(loss, 6, seed=7)
+    preds[0] = 40.0  # a confident score: the BCE's curvature is e^-40-small there, and kept
+    vs = [Value(x) for x in preds]
+    first = gradients(loss(vs, targets, reduction=reduction) * 3.0, vs, create_graph=True)
+    ours = [[h.data for h in gradients(g, vs)] for g in first]
+    s = torch.tensor(preds, dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(targets, dtype=torch.float64)
+    (g,) = torch.autograd.grad(TORCH_LOSSES[loss](s, t, reduction) * 3.0, s, create_graph=True)
+    assert [x.data for x in first] == pytest.approx(g.tolist(), rel=1e-12, abs=1e-16)
+    scale = 3.0 / (len(preds) if reduction == "mean" else 1)
+    for i, z in enumerate(preds):
+        (row,) = torch.autograd.grad(g[i], s, retain_graph=True, allow_unused=True, materialize_grads=True)
+        # abs: PyTorch's sigmoid'(z) = σ(1 - σ) rounds to 0 once σ(z) rounds to 1 (z = 40); ours is σ(z)σ(-z)
+        assert ours[i] == pytest.approx(row.tolist(), rel=1e-12, abs=1e-16)
+        curvature = {mse: 2.0, hinge: 0.0, binary_cross_entropy: sigmoid(z) * sigmoid(-z)}[loss]
+        assert ours[i] == pytest.approx([scale * curvature if j == i else 0.0 for j in range(len(preds))], rel=1e-14)
+
+
+def test_nested_grad_gives_the_curvature_of_each_loss() -> None:
+    assert grad(grad(lambda z: binary_cross_entropy(z, 0.3)))(0.7) == pytest.approx(
+        math.exp(-0.7) / (1 + math.exp(-0.7)) ** 2, rel=1e-14
+    )
+    assert grad(grad(lambda z: binary_cross_entropy(z, 1)))(700.0) == pytest.approx(math.exp(-700.0), rel=1e-12)
+    assert grad(grad(lambda p: mse([p, p], [1.0, 3.0])))(0.5) == 2.0  # 2·2/2: a Value used twice
+    assert grad(grad(lambda s: hinge(s, 1)))(0.25) == 0.0 and grad(lambda s: hinge(s, 1))(0.25) == -1.0
+
+
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy])
+def test_gradcheck_and_gradgradcheck(loss: Any) -> None:
+    preds, targets = random_batch(loss, 4, seed=3)
+    preds = [x if abs(1.0 - abs(x)) > 1e-3 else x + 0.1 for x in preds]  # no hinge margin near its kink
+    assert gradcheck(lambda *vs: loss(list(vs), targets), preds)
+    assert gradgradcheck(lambda *vs: loss(list(vs), targets, reduction="sum") * 0.5, preds)
+
+
+def test_hinge_nan_and_infinite_scores_and_the_kink_behave_as_relu_of_the_margin() -> None:
+    data = [math.nan, math.inf, -math.inf, 1.0, -1.0, 0.5]
+    labels = [1, 0, 1, 1, 0, -1]
+    fused = [Value(x) for x in data]
+    loss = hinge(fused, labels)
+    loss.backward()
+    composed = [Value(x) for x in data]  # the composed formula the fused node replaces
+    signs = [1.0 if y == 1 else -1.0 for y in labels]
+    old = mg.sum([(1.0 - y * s).relu() for s, y in zip(composed, signs)]) / len(data)
+    old.backward()
+    assert math.isnan(loss.data) and math.isnan(old.data)
+    assert [v.grad for v in fused] == [v.grad for v in composed] == [-1 / 6, 1 / 6, -1 / 6, 0.0, 0.0, 1 / 6]
+    one = Value(math.nan)
+    hinge([one, Value(3.0)], [0, 1]).backward()
+    assert one.grad == 0.5  # as torch: relu passes the gradient on at nan
+
+
+def test_mixed_values_and_plain_numbers_only_the_values_get_gradients() -> None:
+    a, b = Value(0.5), Value(-1.5)
+    loss = mse([a, 2.0, b, 4], [1.0, 0.0, 0.0, 1.0])
+    assert loss._prev == (a, b) and loss._arg == (1.0, 0.0, 4.0)
+    assert loss.data == (0.25 + 4.0 + 2.25 + 9.0) / 4
+    loss.backward()
+    assert (a.grad, b.grad) == (-0.25, -0.75)
+    constants = binary_cross_entropy([0.0, 800.0], [1, 0], reduction="sum")
+    assert constants._prev == () and constants.data == pytest.approx(math.log(2.0) + 800.0, rel=1e-15)
+    constants.backward()
+    assert hinge([3, -2], [1, -1]).data == 0.0 and gradients(hinge(0.5, 1), []) == ()
+
+
+def test_no_grad_gives_a_leaf_with_the_loss() -> None:
+    vs = [Value(x) for x in SCORES]
+    with mg.no_grad():
+        for loss in (mse, hinge, binary_cross_entropy):
+            out = loss(vs, [1] * len(vs))
+            assert type(out) is Value and out._prev == () and out.data == loss(SCORES, [1] * len(vs)).data
+
+
+def test_a_loss_inside_a_larger_graph_and_a_value_used_twice() -> None:
+    a, b = Value(2.0), Value(-0.5)
+    total = 2.0 * binary_cross_entropy([a, b, a], [1, 0, 0.25]) + a * b
+    total.backward()
+    t = torch.tensor([2.0, -0.5], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 0.25], dtype=torch.float64)
+    expected = 2.0 * F.binary_cross_entropy_with_logits(t[[0, 1, 0]], y) + t[0] * t[1]
+    expected.backward()
+    assert total.data == pytest.approx(expected.item(), rel=1e-14)
+    assert [a.grad, b.grad] == pytest.approx(t.grad.tolist(), rel=1e-14)
+
+
+@pytest.mark.parametrize("z", [13.0, 40.0, 700.0])
+def test_binary_cross_entropy_value_keeps_full_precision_at_large_logits(z: float) -> None:
+    ours = binary_cross_entropy([Value(z), Value(-z), Value(z), Value(-z)], [1, 1, 0.5, 0], reduction="sum")
+    t = torch.tensor([z, -z, z], dtype=torch.float64)
+    theirs = F.binary_cross_entropy_with_logits(t, torch.tensor([1.0, 1.0, 0.5], dtype=torch.float64), reduction="none")
+    terms = [binary_cross_entropy(Value(x), y).data for x, y in ((z, 1), (-z, 1), (z, 0.5), (-z, 0))]
+    assert terms[:3] == pytest.approx(theirs.tolist(), rel=1e-15)  # log(1 + e^-40) = 4.2e-18, not 0
+    assert terms[0] == terms[3] == math.log1p(math.exp(-z)) > 0.0  # the label 0 side as precisely
+    assert ours.data == pytest.approx(sum(terms), rel=1e-15)
+
+
+def test_drawings_show_the_fused_loss_and_each_predictions_target() -> None:
+    a, b = Value(0.5, label="a"), Value(-2.0, label="b")
+    loss = hinge([a, b], [1, 0])
+    loss.backward()
+    assert draw_tree(loss) == (
+        "hinge (mean of 2)  data 0.25  grad 1\n├─ y = 1: a  data 0.5  grad -0.5\n└─ y = -1: b  data -2  grad 0"
+    )
+    assert draw_tree(mse(a, 2.0)).splitlines()[0] == "MSE (1 sample)  data 2.25  grad 0"
+    assert draw_tree(binary_cross_entropy([a, b], [0.25, 1], reduction="sum")).splitlines()[1:] == [
+        "├─ y = 0.25: a  data 0.5  grad -0.5",
+        "└─ y = 1: b  data -2  grad 0",
+    ]
+    pytest.importorskip("graphviz")
+    source = mg.render.draw_dot(loss).source
+    assert 'v2op [label=<hinge<br/>mean of 2> height=0.3 margin="0.05,0.03" shape=ellipse tooltip=hinge]' in source
+    assert 'v0 -> v2op [label="y = 1"]' in source and 'v1 -> v2op [label="y = -1"]' in source
