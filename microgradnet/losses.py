@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 from . import ieee
-from .engine import Operand, Partials, Value, _node
+from .engine import _VALUE_TYPES, Operand, Partials, Value, _node
 from .fused import logsumexp, sum_squares
 from .fused import sum as vsum
 
@@ -34,6 +34,7 @@ __all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hing
 Reduction = Literal["mean", "sum"]
 Prediction = Operand | Sequence[Operand]
 Target = float | Sequence[float]
+_NUMBER = frozenset([float, int])  # targets of these types need no check
 
 
 class MSE(Value):
@@ -167,7 +168,9 @@ def _hinge_term(s: float, y: float) -> float:
 
 def _bce_term(z: float, y: float) -> float:
     """max(z, 0) - y z + log(1 + e^-|z|): no overflow, and log1p keeps e^-|z| where 1 + e^-|z| rounds to 1."""
-    return max(z, 0.0) - y * z + math.log1p(math.exp(-abs(z)))
+    if z >= 0.0:  # (1 - y) z rather than z - y z: inf, not nan, for z = inf and y < 1
+        return (1.0 - y) * z + math.log1p(math.exp(-z))
+    return math.log1p(math.exp(z)) - y * z  # nan for a nan z
 
 
 def _sigmoid_minus(z: float, y: float) -> float:
@@ -212,7 +215,11 @@ def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | f
     if isinstance(target, numbers.Real) or not isinstance(target, Sequence):
         raise TypeError(f"{where}: a list of predictions needs a list of targets, got {type(target).__name__}")
     _same_length(pred, target, where)
-    return [(_prediction(p), _number(t, where)) for p, t in zip(pred, target)]
+    # the usual batch (Values, and int or float targets) is type-checked at C speed: no call per sample
+    preds = pred if _VALUE_TYPES.issuperset(map(type, pred)) else [_prediction(p) for p in pred]
+    numbers_only = _NUMBER.issuperset(map(type, target))
+    targets = map(ieee.as_float, target) if numbers_only else [_number(t, where) for t in target]
+    return list(zip(preds, targets))
 
 
 def _same_length(a: Sequence[object], b: Sequence[object], where: str) -> None:
@@ -238,7 +245,7 @@ def _value(x: object) -> Value:
 
 def _number(t: object, where: str) -> float:
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return float(t)
+        return ieee.as_float(t)  # type: ignore[arg-type]
     raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {t!r:.60}")
 
 

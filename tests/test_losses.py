@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -331,3 +332,22 @@ def test_drawings_show_the_fused_loss_and_each_predictions_target() -> None:
     source = mg.render.draw_dot(loss).source
     assert 'v2op [label=<hinge<br/>mean of 2> height=0.3 margin="0.05,0.03" shape=ellipse tooltip=hinge]' in source
     assert 'v0 -> v2op [label="y = 1"]' in source and 'v1 -> v2op [label="y = -1"]' in source
+
+
+def test_any_real_numbers_as_targets_and_constant_predictions() -> None:
+    a = Value(1.0)
+    loss = mse([a, Fraction(1, 2), a], [Fraction(3, 2), 10**400, 0.5], reduction="sum")
+    assert loss._arg == (1.5, 0.5, 1.0) and loss.data == math.inf  # an int beyond a float is inf, as in Value(10**400)
+    assert gradients(loss, [a])[0].data == (1.0 - 1.5) * 2 + (1.0 - 0.5) * 2
+    with pytest.raises(TypeError, match="hinge: targets must be numbers, got bool: True"):
+        hinge([a], [True])
+
+
+def test_binary_cross_entropy_at_infinite_logits() -> None:
+    zs = [Value(math.inf), Value(math.inf), Value(math.inf), Value(-math.inf), Value(-math.inf), Value(-math.inf)]
+    ys = [0.0, 1.0, 0.5, 0.0, 1.0, 0.5]
+    terms = [binary_cross_entropy(z, y).data for z, y in zip(zs, ys)]
+    # as PyTorch, except that -inf scores cost inf where PyTorch gives nan; nan where the loss is 0 · inf
+    assert [str(t) for t in terms] == ["inf", "nan", "inf", "nan", "inf", "inf"]
+    binary_cross_entropy(zs, ys, reduction="sum").backward()
+    assert [z.grad for z in zs] == [1.0, 0.0, 0.5, 0.0, -1.0, -0.5]  # sigmoid(z) - y, as PyTorch
