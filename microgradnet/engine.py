@@ -16,10 +16,10 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, SupportsFloat, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, ClassVar, SupportsFloat, TypeVar, Union, cast
 
 from . import ieee
-from .grad_mode import _state
+from .grad_mode import _off, _state
 
 Operand = Union["Value", float]
 Partials = Sequence[Any]  # floats in the ordinary backward pass; Values or floats when building a graph
@@ -62,38 +62,39 @@ class Value:
         op = f", op={self._op!r}" if self._op else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
 
-    # -- arithmetic: a plain number on either side becomes a constant operand, not a node ---------
-    # fmt: off
-    def __add__(self, other: Operand) -> Value: return _binary(ADD, self, other)
-    def __radd__(self, other: Operand) -> Value: return _binary(ADD, other, self)
-    def __sub__(self, other: Operand) -> Value: return _binary(SUB, self, other)
-    def __rsub__(self, other: Operand) -> Value: return _binary(SUB, other, self)
-    def __mul__(self, other: Operand) -> Value: return _binary(MUL, self, other)
-    def __rmul__(self, other: Operand) -> Value: return _binary(MUL, other, self)
-    def __truediv__(self, other: Operand) -> Value: return _binary(DIV, self, other)
-    def __rtruediv__(self, other: Operand) -> Value: return _binary(DIV, other, self)
-    def __pow__(self, other: Operand) -> Value: return _binary(POW, self, other)
-    def __rpow__(self, other: Operand) -> Value: return _binary(POW, other, self)
-    def __neg__(self) -> Value: return _unary(NEG, self)
-    def __pos__(self) -> Value: return self
-    def __abs__(self) -> Value: return _unary(ABS, self)
-    # fmt: on
+    # -- arithmetic and functions: one method per op of the table, each made from its row further
+    # down (`_binary_methods`, `_unary_method`) so that building a node is one call. A plain number
+    # on either side of an operator becomes the node's constant operand, not a node of its own.
+    if TYPE_CHECKING:
+        # fmt: off
+        def __add__(self, other: Operand) -> Value: ...
+        def __radd__(self, other: Operand) -> Value: ...
+        def __sub__(self, other: Operand) -> Value: ...
+        def __rsub__(self, other: Operand) -> Value: ...
+        def __mul__(self, other: Operand) -> Value: ...
+        def __rmul__(self, other: Operand) -> Value: ...
+        def __truediv__(self, other: Operand) -> Value: ...
+        def __rtruediv__(self, other: Operand) -> Value: ...
+        def __pow__(self, other: Operand) -> Value: ...
+        def __rpow__(self, other: Operand) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        # fmt: on
 
-    # -- functions ---------------------------------------------------------------------------------
-    # fmt: off
-    def exp(self) -> Value: return _unary(EXP, self)
-    def log(self) -> Value: return _unary(LOG, self)
-    def sqrt(self) -> Value: return _unary(SQRT, self)
-    def tanh(self) -> Value: return _unary(TANH, self)
-    def sigmoid(self) -> Value: return _unary(SIGMOID, self)
-    def relu(self) -> Value: return _unary(RELU, self)
-    def sin(self) -> Value: return _unary(SIN, self)
-    def cos(self) -> Value: return _unary(COS, self)
-    # fmt: on
+    def __pos__(self) -> Value:
+        return self
 
     def leaky_relu(self, slope: Operand = 0.01) -> Value:
         """x for x > 0, else slope * x; the slope may be a number or a Value (then it is learnt)."""
-        out = _binary(LEAKY_RELU, self, slope)
+        out = _leaky_relu(self, slope)
         if out is NotImplemented:
             raise TypeError(f"leaky_relu(slope) must be a real number or a Value, got {type(slope).__name__}")
         return out
@@ -206,7 +207,7 @@ _new = object.__new__
 
 def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = None) -> Value:
     """A node of class `cls` (an op) over `prev`, or a plain leaf when grad mode is off."""
-    if not _state.enabled:
+    if _off[0] and not _state.enabled:
         cls, prev, arg = Value, (), None
     v: Value = _new(cls)
     v.data = data  # one statement per slot: quicker than one assignment of a tuple
@@ -260,28 +261,15 @@ def _cmp(other: Operand) -> float:
     return c
 
 
-def _unary(op: Op, x: Value) -> Value:
-    data = op.f(x.data)
-    if not _state.enabled:
-        return _leaf(data)
-    v: Value = _new(op.node)  # _node inlined, as in _binary
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v._prev = (x,)
-    v._arg = None
-    return v
-
-
 def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
     """op (unary) on each of xs, a node each: a layer's activations in one loop, not a call per neuron."""
     f = op.f
-    if not _state.enabled:
+    if _off[0] and not _state.enabled:
         return [_leaf(f(x.data)) for x in xs]
     cls = op.node
     out = []
     for x in xs:
-        v: Value = _new(cls)  # _node inlined, as in _unary
+        v: Value = _new(cls)  # _node inlined, as in _unary_method
         v.data = f(x.data)
         v.grad = 0.0
         v.label = ""
@@ -289,41 +277,6 @@ def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
         v._arg = None
         out.append(v)
     return out
-
-
-def _binary(op: Op, x: Operand, y: Operand) -> Value:
-    """x op y as a node; a plain-number operand is stored as the node's constant `_arg`."""
-    prev: tuple[Value, ...]
-    arg: float | None
-    if isinstance(x, Value):
-        if isinstance(y, Value):
-            cls = op.node
-            data = op.f(x.data, y.data)
-            prev = (x, y)
-            arg = None
-        else:
-            arg = y if type(y) is float else _constant(y)
-            if arg is None:
-                return NotImplemented  # type: ignore[no-any-return]
-            cls = op.node_x
-            data = op.f(x.data, arg)
-            prev = (x,)
-    else:
-        arg = x if type(x) is float else _constant(x)
-        if arg is None:
-            return NotImplemented  # type: ignore[no-any-return]
-        cls = op.node_y
-        data = op.f(arg, y.data)  # type: ignore[union-attr]
-        prev = (y,)  # type: ignore[assignment]
-    if not _state.enabled:
-        return _leaf(data)
-    v: Value = _new(cls)  # _node inlined: this is the hottest path of graph building
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v._prev = prev
-    v._arg = arg
-    return v
 
 
 # -- math on floats and Values alike (the derivative rules are written with these) ------------------
@@ -504,3 +457,81 @@ OPS: dict[str, Op] = {name: Op(name, *row) for name, row in TABLE.items()}
 NEG, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS = (OPS[n] for n in
     ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"))  # fmt: skip
 ADD, SUB, MUL, DIV, POW, LEAKY_RELU = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "leaky_relu"))
+
+
+def _unary_method(op: Op) -> Callable[[Value], Value]:
+    """The Value method `op(self)`, making its node in one call."""
+    f, cls = op.f, op.node
+
+    def method(self: Value) -> Value:
+        data = f(self.data)
+        if _off[0] and not _state.enabled:
+            return _leaf(data)
+        v: Value = _new(cls)  # _node inlined: a call less per node
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        v._prev = (self,)
+        v._arg = None
+        return v
+
+    return method
+
+
+def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable[[Value, Operand], Value]]:
+    """The Value methods `self op other` and, for a plain-number other, `other op self`."""
+    f, node, node_x, node_y = op.f, op.node, op.node_x, op.node_y
+
+    def method(self: Value, other: Operand) -> Value:
+        if isinstance(other, Value):
+            cls = node
+            data = f(self.data, other.data)
+            prev: tuple[Value, ...] = (self, other)
+            arg = None
+        else:
+            arg = other if type(other) is float else _constant(other)
+            if arg is None:
+                return NotImplemented  # type: ignore[no-any-return]
+            cls = node_x
+            data = f(self.data, arg)
+            prev = (self,)
+        if _off[0] and not _state.enabled:
+            return _leaf(data)
+        v: Value = _new(cls)  # _node inlined: the hottest path of graph building
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        v._prev = prev
+        v._arg = arg
+        return v
+
+    def reflected(self: Value, other: Operand) -> Value:  # other is not a Value: Python asked it first
+        arg = other if type(other) is float else _constant(other)
+        if arg is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        data = f(arg, self.data)
+        if _off[0] and not _state.enabled:
+            return _leaf(data)
+        v: Value = _new(node_y)
+        v.data = data
+        v.grad = 0.0
+        v.label = ""
+        v._prev = (self,)
+        v._arg = arg
+        return v
+
+    return method, reflected
+
+
+# The methods, named as Python's operators and the functions above want them.
+for _op, _names in [(NEG, ["__neg__"]), (ABS, ["__abs__"]), (EXP, ["exp"]), (LOG, ["log"]), (SQRT, ["sqrt"]),
+                    (TANH, ["tanh"]), (SIGMOID, ["sigmoid"]), (RELU, ["relu"]), (SIN, ["sin"]), (COS, ["cos"]),
+                    (ADD, ["__add__", "__radd__"]), (SUB, ["__sub__", "__rsub__"]), (MUL, ["__mul__", "__rmul__"]),
+                    (DIV, ["__truediv__", "__rtruediv__"]), (POW, ["__pow__", "__rpow__"])]:  # fmt: skip
+    _made = _binary_methods(_op) if _op.arity == 2 else (_unary_method(_op),)
+    _docs = [f"self {_op.symbol} other", f"other {_op.symbol} self"] if _op.arity == 2 else [f"{_op.name}(self)"]
+    for _method_name, _method, _doc in zip(_names, _made, _docs):
+        _method.__name__, _method.__qualname__ = _method_name, f"Value.{_method_name}"
+        _method.__doc__ = f"{_doc}, recorded in the graph."
+        setattr(Value, _method_name, _method)
+_leaky_relu = _binary_methods(LEAKY_RELU)[0]

@@ -16,6 +16,10 @@ class _State(threading.local):
 
 
 _state = _State()
+# How many no_grad blocks are open, in all threads together. While none is, every thread records and
+# graph building need not look up its thread's mode: `_off[0] and not _state.enabled` is the test.
+_off = [0]
+_off_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -31,6 +35,9 @@ class _GradMode:
         self._saved: list[bool] = []
 
     def __enter__(self) -> None:
+        if not self._mode:
+            with _off_lock:
+                _off[0] += 1
         self._saved.append(_state.enabled)
         _state.enabled = self._mode
 
@@ -41,6 +48,9 @@ class _GradMode:
         tb: TracebackType | None,
     ) -> None:
         _state.enabled = self._saved.pop()
+        if not self._mode:
+            with _off_lock:
+                _off[0] -= 1
 
     def __call__(self, func: F) -> F:
         """Wrap func so that it runs in this grad mode."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 import pytest
 
-from microgradnet import Value, enable_grad, is_grad_enabled, no_grad
+import microgradnet as mg
+from microgradnet import Value, enable_grad, grad_mode, is_grad_enabled, no_grad
+from microgradnet.nn import Layer
 
 
 def _records(x: Value) -> bool:
@@ -72,7 +75,7 @@ def test_the_mode_is_restored_after_an_exception() -> None:
 
     with pytest.raises(ValueError, match="inner"):
         fails()
-    assert is_grad_enabled()
+    assert is_grad_enabled() and grad_mode._off == [0]
 
 
 def test_one_instance_can_be_reused_and_nested() -> None:
@@ -111,3 +114,37 @@ def test_grad_mode_is_per_thread() -> None:
         t.start()
         t.join(10)
         assert result == [True] and not is_grad_enabled()
+
+
+def test_every_way_of_making_a_node_follows_this_threads_mode_only() -> None:
+    a = Value(2.0)
+    layer = Layer(2, 3, seed=0)
+    makers: dict[str, Callable[[], Value]] = {
+        "binary": lambda: a * a,
+        "constant right": lambda: a * 2.0,
+        "constant left": lambda: 2.0 - a,
+        "unary": lambda: a.tanh(),
+        "leaky_relu": lambda: a.leaky_relu(0.1),
+        "fused sum": lambda: mg.sum([a, a]),
+        "layer": lambda: layer([1.0, a])[0],  # type: ignore[index]
+        "layer on a batch": lambda: layer([[1.0, 2.0], [a, a]])[1][0],  # type: ignore[index]
+    }
+    with no_grad():
+        assert {name: make()._prev for name, make in makers.items()} == dict.fromkeys(makers, ())
+    entered, release = threading.Event(), threading.Event()
+
+    def quiet() -> None:
+        with no_grad():
+            entered.set()
+            release.wait(5)
+
+    t = threading.Thread(target=quiet)
+    t.start()
+    entered.wait(5)
+    try:  # another thread is inside no_grad: this one still records
+        recorded = {name: bool(make()._prev) for name, make in makers.items()}
+    finally:
+        release.set()
+        t.join(10)
+    assert recorded == dict.fromkeys(makers, True)
+    assert grad_mode._off == [0]  # every no_grad block closed: graph building is back on its quick path
