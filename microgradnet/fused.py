@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from . import ieee
 from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _leaf, _new, _node, _real
-from .grad_mode import _state
+from .grad_mode import _off, _state
 
 __all__ = [
     "Linear",
@@ -28,6 +28,7 @@ __all__ = [
     "SumSquares",
     "linear",
     "linears",
+    "linears_each",
     "logsumexp",
     "sum",
     "sum_squares",
@@ -222,39 +223,60 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
 
 def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inputs: Sequence[Operand]) -> list[Value]:
     """[linear(w, inputs, b) for w, b in zip(weights, biases)]: a layer's weighted sums, its inputs checked once."""
+    return linears_each(weights, biases, [inputs])[0]
+
+
+def linears_each(
+    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Iterable[Sequence[Operand]]
+) -> list[list[Value]]:
+    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once."""
     if len(weights) != len(biases):
         raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
-    xs = tuple(inputs)
-    input_types = set(map(type, xs))
-    values = input_types <= _VALUE_TYPES
-    if not values and not input_types <= _FLOAT:  # numbers to convert, once for all rows
-        values = any(isinstance(x, Value) for x in xs)
-        if values:  # as linear(): numbers among Value inputs become constant leaves
-            xs = tuple(x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs)
-        else:
-            xs = tuple(_real(x, "linear(inputs)") for x in xs)
-    xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
-    n = len(xs)
-    graph = _state.enabled
-    out: list[Value] = []
-    for ws, b in zip(weights, biases):
-        wd = [w.data for w in ws if type(w) is Value]  # the weights' numbers, when all are leaves (parameters)
-        if len(wd) != n or len(ws) != n or type(b) is not Value:
-            out.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
-            continue
-        data = builtins.sum(map(operator.mul, wd, xd), b.data)
-        if not graph:
-            out.append(_leaf(data))
-            continue
-        v: Value = _new(Linear if values else LinearConst)  # _node inlined: once per neuron and sample
-        v.data = data
-        v.grad = 0.0
-        v.label = ""
-        if values:
-            v._prev = (*ws, *xs, b)  # type: ignore[arg-type]
-            v._arg = None
-        else:
-            v._prev = (*ws, b)  # type: ignore[arg-type]
-            v._arg = xs
-        out.append(v)
+    leaf = Value
+    neurons: list[tuple[Sequence[Operand], Operand, list[float] | None]] = []  # the last: the weights' numbers
+    for ws, b in zip(weights, biases):  # if all are leaves (parameters), else None
+        known = [w.data for w in ws if type(w) is leaf]
+        neurons.append((ws, b, known if len(known) == len(ws) and type(b) is leaf else None))
+    graph = not _off[0] or _state.enabled
+    dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
+    out = []
+    for inputs in rows:
+        xs, values = _layer_inputs(inputs)
+        xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
+        n = len(xs)
+        cls = Linear if values else LinearConst
+        zs: list[Value] = []
+        for ws, b, wd in neurons:
+            if wd is None or len(wd) != n:
+                zs.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
+                continue
+            data = dot(map(mul, wd, xd), b.data)  # type: ignore[union-attr]
+            if not graph:
+                zs.append(_leaf(data))
+                continue
+            v: Value = _new(cls)  # _node inlined: once per neuron and sample
+            v.data = data
+            v.grad = 0.0
+            v.label = ""
+            if values:
+                v._prev = (*ws, *xs, b)  # type: ignore[arg-type]
+                v._arg = None
+            else:
+                v._prev = (*ws, b)  # type: ignore[arg-type]
+                v._arg = xs
+            zs.append(v)
+        out.append(zs)
     return out
+
+
+def _layer_inputs(inputs: Sequence[Operand]) -> tuple[tuple[Operand, ...], bool]:
+    """A layer's inputs as a tuple, all Values (True) or all floats (False), checked at C speed."""
+    xs = tuple(inputs)
+    types = set(map(type, xs))
+    if types <= _VALUE_TYPES:
+        return xs, True
+    if types <= _FLOAT:
+        return xs, False
+    if any(isinstance(x, Value) for x in xs):  # as linear(): numbers among Value inputs become constant leaves
+        return tuple(x if isinstance(x, Value) else _leaf(_real(x, "linear(inputs)")) for x in xs), True
+    return tuple(_real(x, "linear(inputs)") for x in xs), False

@@ -10,18 +10,21 @@ training gets its speed. Weights start uniform in ±gain·√(3/nin) (scaled by 
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from . import modelfile
 from .engine import _VALUE_TYPES, OPS, Operand, Value, _unary_each
-from .fused import linear, linears
+from .fused import linear, linears_each
 from .modelfile import ModelFileError, PathLike
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
 
 M = TypeVar("M", bound="Module")
+Batch = Sequence[Sequence[Operand]]  # input rows, one per sample
+Output = Value | list[Value]  # a module's output for one sample: a Value, or a list for several neurons
 
 # name: (prefix of the neuron's repr, the function, the init gain)
 ACTIVATIONS: dict[str, tuple[str, Callable[[Value], Value], float]] = {
@@ -132,8 +135,15 @@ class Neuron(Module):
         self.activation = act
         self.nonlin = act != "linear"
 
-    def __call__(self, x: Sequence[Operand] | Operand) -> Value:
-        xs = _inputs(x, len(self.w), self)
+    @overload
+    def __call__(self, x: Batch) -> list[Value]: ...
+    @overload
+    def __call__(self, x: Sequence[Operand] | Operand) -> Value: ...
+    def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Value | list[Value]:
+        """The neuron's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
+        if _is_batch(x):
+            return [self(row) for row in x]  # type: ignore[union-attr]
+        xs = _inputs(x, len(self.w), self)  # type: ignore[arg-type]
         return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
 
     def __repr__(self) -> str:
@@ -156,18 +166,30 @@ class Layer(Module):
         rng = gen if isinstance(gen, random.Random) else None
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
-    def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
+    @overload
+    def __call__(self, x: Batch) -> list[Output]: ...
+    @overload
+    def __call__(self, x: Sequence[Operand] | Operand) -> Output: ...
+    def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Output | list[Output]:
+        """The layer's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
+        if _is_batch(x):
+            return [_unwrap(out) for out in self._forward(x)]  # type: ignore[arg-type]
+        return _unwrap(self._forward([x])[0])  # type: ignore[list-item]
+
+    def _forward(self, rows: Batch) -> list[list[Value]]:
+        """Each row's outputs, as a list even for one neuron; the weights are read once for all rows."""
         neurons = self.neurons
-        xs = _inputs(x, len(neurons[0].w), self)
-        zs = linears([n.w for n in neurons], [n.b for n in neurons], xs)  # the inputs checked once, not per neuron
+        nin = len(neurons[0].w)
+        rows = [_inputs(x, nin, self) for x in rows]
+        zs = linears_each([n.w for n in neurons], [n.b for n in neurons], rows)  # inputs checked once per row
         kinds = {n.activation for n in neurons}
         if kinds == {"linear"}:
-            out = zs
-        elif len(kinds) == 1 and kinds <= _TABLE_ACTIVATIONS:  # one op of the table: its nodes made in one loop
-            out = _unary_each(OPS[kinds.pop()], zs)
-        else:
-            out = [ACTIVATIONS[n.activation][1](z) for n, z in zip(neurons, zs)]
-        return out[0] if len(out) == 1 else out
+            return zs
+        if len(kinds) == 1 and kinds <= _TABLE_ACTIVATIONS:  # one op of the table: a row's nodes made in one loop
+            op = OPS[kinds.pop()]
+            return [_unary_each(op, row) for row in zs]
+        fs = [ACTIVATIONS[n.activation][1] for n in neurons]
+        return [[f(z) for f, z in zip(fs, row)] for row in zs]
 
     def __repr__(self) -> str:
         return f"Layer of [{_runs([repr(n) for n in self.neurons])}]"
@@ -207,11 +229,18 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Operand] | Operand) -> Value | list[Value]:
-        out: Sequence[Operand] | Operand = x
+    @overload
+    def __call__(self, x: Batch) -> list[Output]: ...
+    @overload
+    def __call__(self, x: Sequence[Operand] | Operand) -> Output: ...
+    def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Output | list[Output]:
+        """The network's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
+        batch = _is_batch(x)
+        rows: Batch = x if batch else [x]  # type: ignore[assignment,list-item]
         for layer in self.layers:
-            out = layer(out)
-        return out  # type: ignore[return-value]
+            rows = layer._forward(rows)
+        outs = [_unwrap(out) for out in rows]  # type: ignore[arg-type]
+        return outs if batch else outs[0]
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(repr(layer) for layer in self.layers)}]"
@@ -279,6 +308,22 @@ def _collect(obj: object, out: list[Value]) -> None:
         return
     for value in items:
         _collect(value, out)
+
+
+def _is_batch(x: object) -> bool:
+    """Whether x is a batch of input rows (a list of lists, a 2-D array) rather than one input."""
+    if isinstance(x, (Value, numbers.Real, str, bytes)):
+        return False
+    try:
+        first = x[0]  # type: ignore[index]
+    except (TypeError, IndexError, KeyError):
+        return False
+    return not isinstance(first, (Value, numbers.Real, str, bytes))
+
+
+def _unwrap(out: list[Value]) -> Output:
+    """One neuron's output as a Value, several as a list (micrograd's convention)."""
+    return out[0] if len(out) == 1 else out
 
 
 def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module) -> Sequence[Operand]:

@@ -193,6 +193,40 @@ def test_a_layer_gives_what_its_neurons_give_one_by_one(activation: str) -> None
         assert isinstance(out, list) and all(not v._prev for v in out)
 
 
+def test_a_batch_of_inputs_gives_what_each_input_gives_alone() -> None:
+    """model(X) on a list of input rows: each row's output, the same nodes, the same gradients."""
+    X = [[0.5, -1.0], [Value(2.0), 1], (3, 4)]
+    model = MLP(2, [4, 3], seed=0)
+    got = model(X)
+    assert isinstance(got, list) and len(got) == 3
+    for out, x in zip(got, X):
+        want = model(x)
+        assert isinstance(out, list) and isinstance(want, list)
+        assert [v.data for v in out] == [v.data for v in want]
+        assert [type(v._prev[0]) for v in out] == [type(v._prev[0]) for v in want]
+    net = MLP(2, [4, 1], seed=1)
+    outs = net(X)
+    assert all(isinstance(v, Value) for v in outs)  # one output neuron: a Value per row, as for one input
+    mg.sum(outs).backward()
+    batched = [p.grad for p in net.parameters()]
+    net.zero_grad()
+    mg.sum([net(x) for x in X]).backward()  # type: ignore[misc]
+    assert batched == [p.grad for p in net.parameters()]
+    assert [v.data for v in Layer(2, 1, seed=2)(X)] == [Layer(2, 1, seed=2)(x).data for x in X]  # type: ignore[union-attr]
+    assert [v.data for v in Neuron(2, seed=3)(X)] == [Neuron(2, seed=3)(x).data for x in X]
+    assert Neuron(1, seed=3)([[2.0]])[0].data == Neuron(1, seed=3)([2.0]).data  # a batch of one-input rows
+    with pytest.raises(ValueError, match=r"takes 2 inputs, got 3"):
+        model([[1.0, 2.0], [1.0, 2.0, 3.0]])
+
+
+def test_a_2d_array_is_a_batch() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=4)
+    X = np.array([[0.5, -1.0], [2.0, 1.0]])
+    assert [v.data for v in model(X)] == [model(list(map(float, x))).data for x in X]  # type: ignore[union-attr]
+    assert model(X[0]).data == model([0.5, -1.0]).data  # type: ignore[union-attr]
+
+
 def test_seed_and_rng_make_initialisation_reproducible() -> None:
     def weights(m: Module) -> list[float]:
         return [p.data for p in m.parameters()]
