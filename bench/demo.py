@@ -50,8 +50,12 @@ def make_floor(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads
     return step, lambda: latest[0]
 
 
-def make_microgradnet(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step, Grads]:
-    """microgradnet's own nn.MLP, losses.hinge + losses.l2 and optim.SGD (fused linear nodes inside)."""
+def make_microgradnet(params: Params, xs: Matrix, ys: list[float], per_sample: bool = False) -> tuple[Step, Grads]:
+    """microgradnet's own nn.MLP, losses.hinge + losses.l2 and optim.SGD (fused linear nodes inside).
+
+    The model is called once on the whole batch, `model(xs)`, or, with per_sample, once per sample as
+    micrograd's demo does (`[model(x) for x in xs]`); the graphs are the same.
+    """
     from microgradnet import losses, nn, optim
 
     sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
@@ -60,7 +64,7 @@ def make_microgradnet(params: Params, xs: Matrix, ys: list[float]) -> tuple[Step
     opt = optim.SGD(model.parameters(), lr=1.0)
 
     def step(lr: float) -> float:
-        scores = [model(x) for x in xs]
+        scores = [model(x) for x in xs] if per_sample else model(xs)
         total = losses.hinge(scores, ys) + losses.l2(model, ALPHA)
         opt.zero_grad()
         total.backward()

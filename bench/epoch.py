@@ -19,7 +19,7 @@ def make_floor(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
 
 
 def make_microgradnet(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
-    """microgradnet's own nn.MLP, losses.cross_entropy and optim.SGD."""
+    """microgradnet's own nn.MLP (called on each minibatch), losses.cross_entropy and optim.SGD."""
     from microgradnet import losses, nn, optim
 
     sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
@@ -30,7 +30,7 @@ def make_microgradnet(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
     def epoch() -> list[float]:
         history = []
         for i in range(0, len(xs), BATCH):
-            loss = losses.cross_entropy([model(x) for x in xs[i : i + BATCH]], labels[i : i + BATCH])
+            loss = losses.cross_entropy(model(xs[i : i + BATCH]), labels[i : i + BATCH])
             opt.zero_grad()
             loss.backward()
             opt.step()

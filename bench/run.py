@@ -102,12 +102,21 @@ def _pythonpath() -> str:
 
 
 # -- the workloads ----------------------------------------------------------------------------------
-def bench_demo(libs: Sequence[str], sizes: Sizes) -> Row:
-    """micrograd's demo step; every library checked against the floor's loss and gradients first."""
-    row = Row("demo step: moons, MLP(2,[16,16,1]), hinge + L2, SGD", "ms/step")
+def bench_demo(libs: Sequence[str], sizes: Sizes) -> list[Row]:
+    """micrograd's demo step; every library checked against the floor's loss and gradients first.
+
+    Two rows: microgradnet's model called on the whole batch, then once per sample as micrograd's demo
+    does (the other libraries' step is the same in both: their medians are repeated).
+    """
+    row = Row("demo step: moons, MLP(2,[16,16,1]), hinge + L2, SGD; model(X) on the batch", "ms/step")
     for lib in libs:
         row.medians[lib] = measure("demo", lib, samples=sizes.demo_samples, repeats=sizes.demo_repeats)
-    return row
+    per_sample = Row("demo step, the same with a model call per sample: [model(x) for x in X]", "ms/step")
+    per_sample.medians = dict(row.medians)
+    per_sample.medians["microgradnet"] = measure(
+        "demo", "microgradnet", samples=sizes.demo_samples, repeats=sizes.demo_repeats, per_sample=True
+    )
+    return [row, per_sample]
 
 
 def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
@@ -248,7 +257,7 @@ def run(sizes: Sizes, libs: Sequence[str], log: Callable[[str], None] = print) -
 def _run(sizes: Sizes, libs: Sequence[str], compare: list[str], log: Callable[[str], None]) -> list[Row]:
     rows: list[Row] = []
     for name, work in (
-        ("demo step", lambda: [bench_demo(libs, sizes)]),
+        ("demo step", lambda: bench_demo(libs, sizes)),
         ("elementwise", lambda: bench_elementwise(compare, sizes)),
         ("memory", lambda: [bench_memory([lib for lib in compare if lib != "torch"], sizes)]),
         ("backward chains", lambda: bench_chain(sizes)),

@@ -64,15 +64,19 @@ def value_factory(lib: str) -> Callable[[float], Any]:
 
 
 # -- the workloads: each returns the number for the table -------------------------------------------
-def run_demo(lib: str, samples: int, repeats: int) -> float:
-    """ms per step of micrograd's demo, after checking the loss and gradients against the floor's."""
+def run_demo(lib: str, samples: int, repeats: int, per_sample: bool = False) -> float:
+    """ms per step of micrograd's demo, after checking the loss and gradients against the floor's.
+
+    per_sample: microgradnet's model called once per sample, as micrograd's demo does, not on the batch.
+    """
     xs, ys = data.moons(samples)
     params = data.init_params([2, 16, 16, 1], scaled=False)
     want_step, want_grads = demo.make_floor(params, xs, ys)
     want_loss = want_step(0.0)
     if lib == "torch":
         value_factory(lib)  # one thread
-    step, grads = getattr(demo, f"make_{lib}")(params, xs, ys)
+    make = getattr(demo, f"make_{lib}")
+    step, grads = make(params, xs, ys, per_sample=True) if per_sample else make(params, xs, ys)
     check_close(f"demo loss ({lib})", [step(0.0)], [want_loss], 1e-12)
     check_close(f"demo gradients ({lib})", demo.flat(grads()), demo.flat(want_grads()), 1e-12)
     return 1e3 * median_seconds(lambda: step(0.01), repeats)

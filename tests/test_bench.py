@@ -28,8 +28,9 @@ def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
     libs = [lib for lib in run.LIBS if run.available(lib)]
     rows = run.run(TINY, libs, log=lambda _: None)
     names = [r.workload.split(":")[0] for r in rows]
-    assert names == ["demo step", "elementwise, small graphs", "elementwise graph", "elementwise graph", "memory",
-                     "backward of a chain of 100 ops", "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
+    assert names == ["demo step", "demo step, the same with a model call per sample", "elementwise, small graphs",
+                     "elementwise graph", "elementwise graph", "memory", "backward of a chain of 100 ops",
+                     "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
     assert set(rows[0].medians) == set(libs)
     assert all(v > 0 for r in rows for v in r.medians.values())
     assert rows[0].met is not None and rows[-1].met is not None
@@ -80,10 +81,11 @@ def test_demo_implementations_agree_with_the_floor() -> None:
     params = data.init_params([2, 4, 1], scaled=False)
     step, grads = demo.make_floor(params, xs, ys)
     loss = step(0.0)
-    mine, my_grads = demo.make_microgradnet(params, xs, ys)
-    assert math.isclose(mine(0.0), loss, rel_tol=1e-12)
-    for got, want in zip(demo.flat(my_grads()), demo.flat(grads())):
-        assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15)
+    for per_sample in (False, True):
+        mine, my_grads = demo.make_microgradnet(params, xs, ys, per_sample=per_sample)
+        assert math.isclose(mine(0.0), loss, rel_tol=1e-12)
+        for got, want in zip(demo.flat(my_grads()), demo.flat(grads())):
+            assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15)
 
 
 def test_memory_and_chain_measure_the_engine() -> None:
