@@ -34,7 +34,8 @@ class Value:
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
     # What a node class promises the sort about its parents, so that it need not look at leaves: all
-    # are leaves, or all but the inputs are (a neuron (w1..wn, x1..xn, b) whose w and b are leaves).
+    # are leaves, or all but the inputs are (a neuron (w1..wn, x1..xn, b) whose w and b are leaves,
+    # with its inputs x1..xn in _arg).
     _leaf_parents: ClassVar[bool] = False
     _leaf_params: ClassVar[bool] = False
 
@@ -166,14 +167,19 @@ def _topological_order(root: Value) -> list[Value]:
                 continue
             stack.append(v)
             stack.append(_POST)
-            prev = v._prev
-            if cls._leaf_params:  # a neuron: only its inputs x1..xn can be nodes
-                prev = prev[len(prev) // 2 : -1]
+            if cls._leaf_params:  # a neuron: only its inputs x1..xn (kept in _arg too) can be nodes
+                prev = v._arg
                 if seen.issuperset(prev):  # the layer's other neurons have placed them: one check at C speed
                     continue
+            else:
+                prev = v._prev
             for p in prev:
                 if p._prev and p not in seen:
-                    stack.append(p)
+                    if type(p)._leaf_parents:  # nothing to place before it: placed now, never pushed
+                        seen.add(p)
+                        order.append(p)
+                    else:
+                        stack.append(p)
     order.reverse()
     return order
 

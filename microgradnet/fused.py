@@ -87,7 +87,8 @@ class LogSumExp(Value):
 class Linear(Value):
     """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b).
 
-    Its weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
+    `_arg` holds the inputs (x1..xn) again, as the very tuple the layer's other neurons share. Its
+    weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
     """
 
     __slots__ = ()
@@ -95,9 +96,8 @@ class Linear(Value):
     _leaf_params = True
 
     def _partials(self, graph: bool) -> Partials:
-        prev = self._prev
-        n = len(prev) // 2
-        ws, xs = prev[:n], prev[n:-1]
+        xs = self._arg
+        ws = self._prev[: len(xs)]
         if graph:
             return (*xs, *ws, 1.0)
         return (*[x.data for x in xs], *[w.data for w in ws], 1.0)
@@ -107,8 +107,7 @@ class Linear(Value):
         if g == 0.0 and math.isfinite(self.data):  # every w·x was finite, so each term would add ±0: nothing to add
             return  # (a neuron behind an inactive ReLU, or a sample the hinge loss is satisfied with)
         prev = self._prev
-        n = len(prev) // 2
-        for w, x in zip(prev[:n], prev[n:-1]):
+        for w, x in zip(prev, self._arg):  # zip stops at the last input: (w1, x1) .. (wn, xn)
             w.grad += g * x.data
             x.grad += g * w.data
         prev[-1].grad += g
@@ -208,7 +207,7 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
         if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
             data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
             cls = Linear if param_types <= _LEAF else LinearComputed
-            return _node(cls, data, (*ws, *xs, bias))  # type: ignore[arg-type]
+            return _node(cls, data, (*ws, *xs, bias), xs)  # type: ignore[arg-type]
         if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
             data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
             return _node(LinearConst, data, (*ws, bias), xs)  # type: ignore[arg-type]
@@ -258,12 +257,8 @@ def linears_each(
             v.data = data
             v.grad = 0.0
             v.label = ""
-            if values:
-                v._prev = (*ws, *xs, b)  # type: ignore[arg-type]
-                v._arg = None
-            else:
-                v._prev = (*ws, b)  # type: ignore[arg-type]
-                v._arg = xs
+            v._prev = (*ws, *xs, b) if values else (*ws, b)  # type: ignore[arg-type]
+            v._arg = xs  # one tuple for the row's neurons
             zs.append(v)
         out.append(zs)
     return out

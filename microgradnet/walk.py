@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from .engine import Value
+from .fused import LinearConst
 
 COMMUTATIVE = frozenset({"add", "mul"})
 ROLES = {"pow": ("base", "exponent"), "leaky_relu": ("x", "slope")}
@@ -83,7 +84,7 @@ def op_lines(v: Value, precision: int) -> list[str]:
     name, symbol, const = cls._name, cls._op or cls.__name__, cls._const
     n = len(v._prev)
     if name == "linear":
-        if isinstance(v._arg, tuple):  # LinearConst: plain-number inputs, kept in the node
+        if isinstance(v, LinearConst):  # plain-number inputs, kept in the node
             xs = [number(x, precision) for x in v._arg[:MAX_SHOWN_CONSTANTS]]
             more = ", …" if len(v._arg) > MAX_SHOWN_CONSTANTS else ""
             return [symbol, f"n = {n - 1}, x = ({', '.join(xs)}{more})"]
@@ -108,8 +109,9 @@ def operand_roles(v: Value) -> list[str]:
     cls = type(v)
     n = len(v._prev)
     if cls._name == "linear":
-        k = n - 1 if isinstance(v._arg, tuple) else (n - 1) // 2
-        xs = [] if isinstance(v._arg, tuple) else [f"x{i}" for i in range(k)]  # from 0, as Python indexes
+        const = isinstance(v, LinearConst)
+        k = n - 1 if const else (n - 1) // 2
+        xs = [] if const else [f"x{i}" for i in range(k)]  # from 0, as Python indexes
         return [f"w{i}" for i in range(k)] + xs + ["b"]
     if cls._name in LOSSES:  # each prediction's edge says its target: y = 1, t = 0.5
         return [f"{LOSSES[cls._name]} = {t:g}" for t in v._arg[:n]]
