@@ -3,6 +3,10 @@
 A model with one output is a binary classifier: its output is a score (a logit), class 1 when it
 is positive. A model with k outputs scores k classes, and the class is the one with the highest
 score. Labels are 0/1 (or -1/+1 with the hinge loss) and 0..k-1.
+
+A Neuron, Layer or MLP is called once per minibatch, on its rows (`model(rows)`, which reads each
+weight once for all of them); any other model (a function, a Module with a `__call__` of its own)
+is called on one input at a time. Both give the same numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from . import losses
 from .datasets import Seed, _rng
 from .engine import Operand, Value
 from .grad_mode import no_grad
+from .nn import MLP, Layer, Neuron, _is_batch
 from .optim import Adam, Optimizer
 
 __all__ = ["LOSSES", "accuracy", "batches", "fit", "predict"]
@@ -32,7 +37,7 @@ LOSSES: dict[str, LossFn] = {
 def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
     """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 else 0."""
     with no_grad():
-        return [_decide(model(x)) for x in X]
+        return [_decide(out) for out in _outputs(model, X)]
 
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
@@ -95,7 +100,7 @@ def fit(
             bar.start_epoch(epoch, epochs)
             total, correct, seen = 0.0, 0, 0
             for idx in batches(len(X), batch_size, shuffle, rng):
-                outputs = [model(X[i]) for i in idx]
+                outputs = _outputs(model, [X[i] for i in idx])
                 targets = [y[i] for i in idx]
                 objective = loss_fn(outputs, targets)
                 if l2:
@@ -119,6 +124,16 @@ def fit(
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+_BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows
+
+
+def _outputs(model: Any, X: Sequence[Sequence[Operand]]) -> list[Any]:
+    """The model's output for each row of X: one call on the batch for a Neuron, Layer or MLP, else one per row."""
+    if isinstance(model, (Neuron, Layer, MLP)) and type(model).__call__ in _BATCH_CALLS and _is_batch(X):
+        return model(X)
+    return [model(x) for x in X]
+
+
 def _decide(out: Value | list[Value]) -> int:
     if isinstance(out, Value):
         return 1 if out.data > 0 else 0
@@ -136,7 +151,7 @@ def _fraction_correct(predicted: list[int], y: Sequence[Any]) -> float:
 def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[Operand]]) -> LossFn:
     if loss is None:
         with no_grad():
-            several = not isinstance(model(X[0]), Value)
+            several = not isinstance(_outputs(model, X[:1])[0], Value)
         return LOSSES["cross_entropy" if several else "binary_cross_entropy"]
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -150,7 +165,7 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
 def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
     """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
     with no_grad():
-        outputs = [model(x) for x in X]
+        outputs = _outputs(model, X)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
         scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from microgradnet.nn import MLP, Neuron
+from microgradnet.grad_mode import is_grad_enabled
+from microgradnet.nn import MLP, Layer, Neuron
 from microgradnet.plot import plot_decision_boundary, plot_history
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -63,6 +64,28 @@ def test_decision_boundary_of_a_multiclass_model_on_given_axes() -> None:
     _, ax = plt.subplots()
     X, y = [[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]], [0, 1, 2]
     assert plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, ax=ax) is ax
+
+
+def test_decision_boundary_evaluates_the_grid_in_one_call_without_a_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, bool]] = []
+    forward = Layer._forward
+
+    def spy(self: Layer, rows: Any) -> Any:
+        calls.append((len(rows), is_grad_enabled()))
+        return forward(self, rows)
+
+    monkeypatch.setattr(Layer, "_forward", spy)
+    model = MLP(2, [5, 1], seed=0)
+    X, y = [[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]], [0, 1, 0]
+    _, ax = plt.subplots()
+    drawn: list[Any] = []
+    contourf = ax.contourf
+    ax.contourf = lambda gx, gy, z, **kw: drawn.append((gx, gy, z)) or contourf(gx, gy, z, **kw)
+    plot_decision_boundary(model, X, y, ax=ax, resolution=30)
+    assert calls == [(900, False), (900, False)]  # each of the two layers once, on the 30 x 30 grid
+    monkeypatch.undo()
+    ((gx, gy, z),) = drawn
+    assert z == [[1 if model([a, b]).data > 0 else 0 for a in gx] for b in gy]  # what each point alone gives
 
 
 def test_decision_boundary_checks_its_input() -> None:

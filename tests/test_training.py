@@ -11,7 +11,7 @@ import microgradnet
 from microgradnet import Value
 from microgradnet.datasets import load_digits, make_blobs, make_moons, make_xor, train_test_split
 from microgradnet.losses import hinge, l2, mse
-from microgradnet.nn import MLP, Neuron
+from microgradnet.nn import MLP, Layer, Neuron
 from microgradnet.optim import SGD, Adam
 from microgradnet.training import accuracy, batches, fit, predict
 
@@ -218,3 +218,99 @@ def test_numpy_arrays_work_as_in_micrograds_demo() -> None:
     assert len(history["val_accuracy"]) == 3
     assert accuracy(model, X, y) == accuracy(model, X.tolist(), y.tolist())
     assert predict(model, X) == predict(model, X.tolist())
+
+
+class _OneRowAtATime:
+    """A model that is not one of microgradnet's modules: fit, predict and accuracy call it on each input."""
+
+    def __init__(self, model: Any) -> None:
+        self.model, self.rows_seen = model, 0
+
+    def __call__(self, x: Any) -> Any:
+        self.rows_seen += 1
+        return self.model(x)
+
+    def parameters(self) -> list[Value]:
+        return self.model.parameters()  # type: ignore[no-any-return]
+
+
+def _forward_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of rows of each call of Layer._forward from now on (a Layer, an MLP's layers)."""
+    sizes: list[int] = []
+    forward = Layer._forward
+
+    def counted(self: Layer, rows: Any) -> Any:
+        sizes.append(len(rows))
+        return forward(self, rows)
+
+    monkeypatch.setattr(Layer, "_forward", counted)
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("make", "data", "kwargs"),
+    [
+        (lambda: MLP(2, [8, 8, 1], seed=4), lambda: make_moons(50, noise=0.1, seed=3),
+         {"batch_size": 16, "l2": 1e-3, "loss": "hinge"}),
+        (lambda: MLP(2, [6, 3], activation="tanh", seed=5), lambda: make_blobs(45, centers=3, seed=2),
+         {"batch_size": 10}),
+        (lambda: Layer(2, 1, activation="sigmoid", seed=6), lambda: make_moons(30, noise=0.2, seed=4), {}),
+        (lambda: Neuron(2, nonlin=False, seed=7), lambda: make_moons(30, noise=0.2, seed=5),
+         {"batch_size": 7, "loss": "mse"}),
+    ],
+    ids=["mlp-hinge-l2", "mlp-3-classes", "layer", "neuron-mse"],
+)  # fmt: skip
+def test_a_minibatch_in_one_call_trains_exactly_as_one_call_per_input(
+    make: Any, data: Any, kwargs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = data()
+    X_val, y_val = X[::3], y[::3]
+    batched, one_by_one = make(), make()
+    wrapped = _OneRowAtATime(one_by_one)
+    runs = []
+    for model in (batched, wrapped):
+        opt = Adam(model.parameters(), lr=0.05)
+        runs.append(fit(model, X, y, optimizer=opt, epochs=3, seed=1, validation_data=(X_val, y_val), progress=False,
+                        **kwargs))  # fmt: skip
+    assert runs[0] == runs[1] and set(runs[0]) >= {"loss", "val_loss"}
+    assert batched.state_dict() == one_by_one.state_dict()
+    probe = 0 if "loss" in kwargs else 1  # fit asks for one output to choose the default loss
+    assert wrapped.rows_seen == probe + 3 * (len(X) + len(X_val))  # then each row of X and X_val at each epoch
+    assert predict(batched, X) == predict(wrapped, X) and accuracy(batched, X, y) == accuracy(wrapped, X, y)
+
+    sizes = _forward_calls(monkeypatch)
+    predict(batched, X)
+    layers = 0 if isinstance(batched, Neuron) else len(getattr(batched, "layers", [batched]))
+    assert sizes == [len(X)] * layers  # each layer called once, on all the rows
+
+
+def test_fit_calls_an_mlp_once_per_minibatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = make_moons(20, seed=0)
+    sizes = _forward_calls(monkeypatch)
+    fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, batch_size=8, validation_data=(X[:5], y[:5]), progress=False)
+    assert sizes == [1, 1, 8, 8, 8, 8, 4, 4, 5, 5]  # 2 layers: the default-loss probe, 3 minibatches, validation
+
+
+def test_a_module_with_its_own_call_is_called_on_each_input() -> None:
+    class Residual(MLP):
+        """x + mlp(x): its __call__ takes one input, never a batch."""
+
+        def __call__(self, x: Any) -> Any:  # type: ignore[override]
+            assert not isinstance(x[0], (list, tuple)), "called on a batch"
+            return [xi + oi for xi, oi in zip(x, super().__call__(x))]
+
+    X, y = make_blobs(24, centers=2, seed=0)
+    model = Residual(2, [4, 2], seed=0)
+    h = fit(model, X, y, epochs=2, batch_size=8, seed=0, validation_data=(X, y), progress=False)
+    assert h["val_accuracy"][-1] == accuracy(model, X, y)
+    with microgradnet.no_grad():
+        assert predict(model, X) == [max((0, 1), key=lambda k: model(x)[k].data) for x in X]
+
+
+def test_inputs_given_as_plain_numbers_are_called_one_by_one() -> None:
+    # A one-input model takes a number as its input; a list of numbers is then the data, not one input.
+    one = Neuron(1, nonlin=False)
+    one.w[0].data, one.b.data = 1.0, 0.0
+    assert predict(one, [2.0, -1.0, 0.0]) == predict(one, [[2.0], [-1.0], [0.0]]) == [1, 0, 0]
+    assert accuracy(MLP(1, [2], seed=0), [0.5, -0.5], [0, 0]) == accuracy(MLP(1, [2], seed=0), [[0.5], [-0.5]], [0, 0])
+    assert predict(MLP(2, [3, 1], seed=0), []) == []
