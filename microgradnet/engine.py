@@ -7,8 +7,10 @@ differentiated (higher-order derivatives), which is why the rules use `_div`, `_
 `cos` below, that accept either.
 
 A node's class is its op: the table makes one small `Value` subclass per primitive, so a node stores
-only its data, grad, label, parents (`_prev`) and an optional constant operand (`_arg`), and needs no
-closure. Graphs are freed by reference counting alone.
+only its data, grad, label and operands, and needs no closure. Its operands take two slots: `_p` holds
+its parent (or, for a node of many, the tuple of them) and `_arg` its second parent, its plain-number
+operand, or its extra data; `_prev`, the tuple of its parents, is made from them when asked for. So a
+node of one or two parents costs no tuple, and graphs are freed by reference counting alone.
 """
 
 from __future__ import annotations
@@ -29,21 +31,26 @@ T = TypeVar("T", "Value", float)
 class Value:
     """A real number that remembers the operations that produced it, so gradients can flow back."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_arg")
+    __slots__ = ("data", "grad", "label", "_p", "_arg")
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
+    _arity: ClassVar[int] = 0  # parents kept in _p (1) or in _p and _arg (2); 0: _p is the tuple of them
     # What a node class promises the sort about its parents, so that it need not look at leaves: all
-    # are leaves, or all but the inputs are (a neuron (w1..wn, x1..xn, b) whose w and b are leaves,
-    # with its inputs x1..xn in _arg).
+    # are leaves, or all but the inputs x1..xn in _arg are (a neuron whose w and b are parameters).
     _leaf_parents: ClassVar[bool] = False
     _leaf_params: ClassVar[bool] = False
 
     data: float
     grad: float
     label: str
-    _prev: tuple[Value, ...]
+    _p: Any  # see the module's docstring
     _arg: Any
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The parents, in operand order (a leaf has none)."""
+        return self._p  # type: ignore[no-any-return]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -55,7 +62,7 @@ class Value:
         self.data = data if type(data) is float else _real(data, "Value(data)")
         self.grad = 0.0
         self.label = label
-        self._prev = ()
+        self._p = ()
         self._arg = None
 
     def __repr__(self) -> str:
@@ -130,7 +137,7 @@ class Value:
         holds the gradient from this call. Iterative, so graphs of any depth work.
         """
         nodes = _topological_order(self, reset=True)
-        if self._prev:
+        if self._p:
             self.grad = 1.0
         else:
             self.grad += 1.0
@@ -153,7 +160,7 @@ def _topological_order(root: Value, reset: bool = False) -> list[Value]:
     """
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Any] = [root] if root._prev else []
+    stack: list[Any] = [root] if root._p else []
     while stack:
         v = stack.pop()
         if v is _POST:
@@ -168,14 +175,30 @@ def _topological_order(root: Value, reset: bool = False) -> list[Value]:
                 continue
             stack.append(v)
             stack.append(_POST)
-            if cls._leaf_params:  # a neuron: only its inputs x1..xn (kept in _arg too) can be nodes
+            arity = cls._arity
+            if arity:  # one or two parents, in _p and _arg: pushed unless leaves or seen (a node's _p is truthy)
+                p = v._p
+                if p._p and p not in seen:
+                    if type(p)._leaf_parents:  # nothing to place before it: placed now, never pushed
+                        seen.add(p)
+                        order.append(p)
+                        if reset:
+                            p.grad = 0.0
+                    else:
+                        stack.append(p)
+                if arity == 2:
+                    p = v._arg
+                    if p._p and p not in seen:
+                        stack.append(p)
+                continue
+            if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
                 prev = v._arg
                 if seen.issuperset(prev):  # the layer's other neurons have placed them: one check at C speed
                     continue
             else:
                 prev = v._prev
             for p in prev:
-                if p._prev and p not in seen:
+                if p._p and p not in seen:
                     if type(p)._leaf_parents:  # nothing to place before it: placed now, never pushed
                         seen.add(p)
                         order.append(p)
@@ -215,14 +238,14 @@ _new = object.__new__
 
 
 def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = None) -> Value:
-    """A node of class `cls` (an op) over `prev`, or a plain leaf when grad mode is off."""
+    """A node of class `cls` (an op of many parents) over `prev`, or a plain leaf when grad mode is off."""
     if _off[0] and not _state.enabled:
         cls, prev, arg = Value, (), None
     v: Value = _new(cls)
     v.data = data  # one statement per slot: quicker than one assignment of a tuple
     v.grad = 0.0
     v.label = ""
-    v._prev = prev
+    v._p = prev
     v._arg = arg
     return v
 
@@ -233,7 +256,7 @@ def _leaf(data: float) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._prev = ()
+    v._p = ()
     v._arg = None
     return v
 
@@ -282,7 +305,7 @@ def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
         v.data = f(x.data)
         v.grad = 0.0
         v.label = ""
-        v._prev = (x,)
+        v._p = x
         v._arg = None
         out.append(v)
     return out
@@ -392,16 +415,20 @@ class Op:
 def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Value]:
     dx_float = cast(Callable[..., float], dx)  # on floats, a rule returns a float
 
-    class Node(Value):
+    class Node(Value):  # op(x), x in _p
         __slots__ = ()
-        _op, _name = symbol, name
+        _op, _name, _arity = symbol, name, 1
+
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            return (self._p,)
 
         def _partials(self, graph: bool) -> Partials:
-            (x,) = self._prev
+            x = self._p
             return (dx(self, x),) if graph else (dx(self.data, x.data),)
 
         def _backward(self) -> None:
-            (x,) = self._prev
+            x = self._p
             x.grad += self.grad * dx_float(self.data, x.data)
 
     Node.__name__ = Node.__qualname__ = name
@@ -413,19 +440,24 @@ def _binary_nodes(
 ) -> tuple[type[Value], ...]:
     dx_float, dy_float = cast(Callable[..., float], dx), cast(Callable[..., float], dy)  # on floats, floats
 
-    class Node(Value):  # x op y
+    class Node(Value):  # x op y: x in _p, y in _arg
         __slots__ = ()
-        _op, _name = symbol, name
+        _op, _name, _arity = symbol, name, 2
+
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            return (self._p, self._arg)
 
         def _partials(self, graph: bool) -> Partials:
-            x, y = self._prev
+            x, y = self._p, self._arg
             if graph:
                 return dx(self, x, y), dy(self, x, y)
             out, xd, yd = self.data, x.data, y.data
             return dx(out, xd, yd), dy(out, xd, yd)
 
         def _backward(self) -> None:
-            x, y = self._prev
+            x = self._p
+            y = self._arg
             g = self.grad
             out = self.data
             xd = x.data
@@ -433,28 +465,36 @@ def _binary_nodes(
             x.grad += g * dx_float(out, xd, yd)
             y.grad += g * dy_float(out, xd, yd)
 
-    class NodeX(Node):  # x op constant
+    class NodeX(Node):  # x op constant: x in _p, the constant in _arg
         __slots__ = ()
-        _const = "y"
+        _const, _arity = "y", 1
+
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            return (self._p,)
 
         def _partials(self, graph: bool) -> Partials:
-            (x,) = self._prev
+            x = self._p
             return (dx(self, x, self._arg),) if graph else (dx(self.data, x.data, self._arg),)
 
         def _backward(self) -> None:
-            (x,) = self._prev
+            x = self._p
             x.grad += self.grad * dx_float(self.data, x.data, self._arg)
 
-    class NodeY(Node):  # constant op y
+    class NodeY(Node):  # constant op y: y in _p, the constant in _arg
         __slots__ = ()
-        _const = "x"
+        _const, _arity = "x", 1
+
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            return (self._p,)
 
         def _partials(self, graph: bool) -> Partials:
-            (y,) = self._prev
+            y = self._p
             return (dy(self, self._arg, y),) if graph else (dy(self.data, self._arg, y.data),)
 
         def _backward(self) -> None:
-            (y,) = self._prev
+            y = self._p
             y.grad += self.grad * dy_float(self.data, self._arg, y.data)
 
     for cls, suffix in ((Node, ""), (NodeX, "_const_y"), (NodeY, "_const_x")):
@@ -480,7 +520,7 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
         v.data = data
         v.grad = 0.0
         v.label = ""
-        v._prev = (self,)
+        v._p = self
         v._arg = None
         return v
 
@@ -495,22 +535,20 @@ def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable
         if isinstance(other, Value):
             cls = node
             data = f(self.data, other.data)
-            prev: tuple[Value, ...] = (self, other)
-            arg = None
+            arg: Operand | None = other  # the second parent
         else:
-            arg = other if type(other) is float else _constant(other)
+            arg = other if type(other) is float else _constant(other)  # the constant
             if arg is None:
                 return NotImplemented  # type: ignore[no-any-return]
             cls = node_x
             data = f(self.data, arg)
-            prev = (self,)
         if _off[0] and not _state.enabled:
             return _leaf(data)
         v: Value = _new(cls)  # _node inlined: the hottest path of graph building
         v.data = data
         v.grad = 0.0
         v.label = ""
-        v._prev = prev
+        v._p = self
         v._arg = arg
         return v
 
@@ -525,7 +563,7 @@ def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable
         v.data = data
         v.grad = 0.0
         v.label = ""
-        v._prev = (self,)
+        v._p = self
         v._arg = arg
         return v
 

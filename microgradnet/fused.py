@@ -46,7 +46,7 @@ class Sum(Value):
 
     def _backward(self) -> None:
         g = self.grad
-        for t in self._prev:
+        for t in self._p:
             t.grad += g
 
 
@@ -63,7 +63,7 @@ class SumSquares(Value):
 
     def _backward(self) -> None:
         g2 = 2.0 * self.grad
-        for t in self._prev:
+        for t in self._p:
             t.grad += g2 * t.data
 
 
@@ -80,24 +80,30 @@ class LogSumExp(Value):
 
     def _backward(self) -> None:
         g = self.grad
-        for t, p in zip(self._prev, _softmax([t.data for t in self._prev])):
+        for t, p in zip(self._p, _softmax([t.data for t in self._p])):
             t.grad += g * p
 
 
 class Linear(Value):
     """w·x + b (a neuron's weighted sum) as one node over Value inputs: _prev = (w1..wn, x1..xn, b).
 
-    `_arg` holds the inputs (x1..xn) again, as the very tuple the layer's other neurons share. Its
-    weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
+    It keeps (w1..wn, b) in _p and (x1..xn) in _arg: tuples it shares with the other nodes of its neuron
+    and of its input row when a layer makes them (`linears_each`), so it costs no tuple of its own.
+    Its weights and bias are leaves (parameters); `LinearComputed` is the same node when they are not.
     """
 
     __slots__ = ()
     _op, _name = "Σ w·x + b", "linear"
     _leaf_params = True
 
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        params = self._p
+        return (*params[:-1], *self._arg, params[-1])
+
     def _partials(self, graph: bool) -> Partials:
         xs = self._arg
-        ws = self._prev[: len(xs)]
+        ws = self._p[:-1]
         if graph:
             return (*xs, *ws, 1.0)
         return (*[x.data for x in xs], *[w.data for w in ws], 1.0)
@@ -106,11 +112,11 @@ class Linear(Value):
         g = self.grad
         if g == 0.0 and math.isfinite(self.data):  # every w·x was finite, so each term would add ±0: nothing to add
             return  # (a neuron behind an inactive ReLU, or a sample the hinge loss is satisfied with)
-        prev = self._prev
-        for w, x in zip(prev, self._arg):  # zip stops at the last input: (w1, x1) .. (wn, xn)
+        params = self._p
+        for w, x in zip(params, self._arg):  # zip stops at the last input: (w1, x1) .. (wn, xn)
             w.grad += g * x.data
             x.grad += g * w.data
-        prev[-1].grad += g
+        params[-1].grad += g
 
 
 class LinearComputed(Linear):
@@ -126,6 +132,10 @@ class LinearConst(Linear):
     __slots__ = ()
     _leaf_parents = True
 
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        return self._p  # type: ignore[no-any-return]
+
     def _partials(self, graph: bool) -> Partials:
         return (*self._arg, 1.0)
 
@@ -133,7 +143,7 @@ class LinearConst(Linear):
         g = self.grad
         if g == 0.0 and math.isfinite(self.data):  # as in Linear: each term would add ±0
             return
-        prev = self._prev
+        prev = self._p
         for w, x in zip(prev, self._arg):
             w.grad += g * x
         prev[-1].grad += g
@@ -207,7 +217,7 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
         if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
             data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
             cls = Linear if param_types <= _LEAF else LinearComputed
-            return _node(cls, data, (*ws, *xs, bias), xs)  # type: ignore[arg-type]
+            return _node(cls, data, (*ws, bias), xs)  # type: ignore[arg-type]
         if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
             data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
             return _node(LinearConst, data, (*ws, bias), xs)  # type: ignore[arg-type]
@@ -232,10 +242,12 @@ def linears_each(
     if len(weights) != len(biases):
         raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
     leaf = Value
-    neurons: list[tuple[Sequence[Operand], Operand, list[float] | None]] = []  # the last: the weights' numbers
-    for ws, b in zip(weights, biases):  # if all are leaves (parameters), else None
+    # each neuron's weights, bias, the tuple (w1..wn, b) its nodes share, and the weights' numbers (None
+    # unless all are leaves, i.e. parameters)
+    neurons: list[tuple[Sequence[Operand], Operand, tuple[Operand, ...], list[float] | None]] = []
+    for ws, b in zip(weights, biases):
         known = [w.data for w in ws if type(w) is leaf]
-        neurons.append((ws, b, known if len(known) == len(ws) and type(b) is leaf else None))
+        neurons.append((ws, b, (*ws, b), known if len(known) == len(ws) and type(b) is leaf else None))
     graph = not _off[0] or _state.enabled
     dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
     out = []
@@ -245,7 +257,7 @@ def linears_each(
         n = len(xs)
         cls = Linear if values else LinearConst
         zs: list[Value] = []
-        for ws, b, wd in neurons:
+        for ws, b, params, wd in neurons:
             if wd is None or len(wd) != n:
                 zs.append(linear(ws, xs, b))  # computed or plain-number parameters, or a length to complain about
                 continue
@@ -257,8 +269,8 @@ def linears_each(
             v.data = data
             v.grad = 0.0
             v.label = ""
-            v._prev = (*ws, *xs, b) if values else (*ws, b)  # type: ignore[arg-type]
-            v._arg = xs  # one tuple for the row's neurons
+            v._p = params  # one tuple for the neuron's nodes
+            v._arg = xs  # one tuple for the row's nodes
             zs.append(v)
         out.append(zs)
     return out

@@ -89,7 +89,7 @@ def test_demo_implementations_agree_with_the_floor() -> None:
 
 
 def test_memory_and_chain_measure_the_engine() -> None:
-    assert 100 < graphs.bytes_per_op(Value, 1000) < 400
+    assert 90 < graphs.bytes_per_op(Value, 1000) < 400  # a node (5 slots) and its float: 96 bytes
     seconds, grad = graphs.backward_seconds(Value, 50)
     assert seconds > 0 and math.isclose(grad, 1.0000001**50, rel_tol=1e-12)
     assert graphs.elementwise(Value, [(3.0, 4.0)]) == [(5.0, 1.0)]
@@ -185,6 +185,6 @@ def test_each_library_runs_in_a_process_of_its_own() -> None:
     proc = worker_run({"workload": "memory", "lib": "microgradnet", "ops": 200})
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["modules"] == [] and 100 < result["result"] < 400
+    assert result["modules"] == [] and 90 < result["result"] < 400
     with pytest.raises(RuntimeError, match=r"bench worker for spin \(microgradnet\) failed: KeyError: 'spin'"):
         run.measure("spin", "microgradnet")
