@@ -5,8 +5,8 @@ is positive. A model with k outputs scores k classes, and the class is the one w
 score. Labels are 0/1 (or -1/+1 with the hinge loss) and 0..k-1.
 
 A Neuron, Layer or MLP is called once per minibatch, on its rows (`model(rows)`, which reads each
-weight once for all of them); any other model (a function, a Module with a `__call__` of its own)
-is called on one input at a time. Both give the same numbers.
+weight once for all of them), and on 16 rows at a time to predict; any other model (a function, a
+Module with a `__call__` of its own) is called on one input at a time. Both give the same numbers.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LOSSES: dict[str, LossFn] = {
 def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
     """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 else 0."""
     with no_grad():
-        return [_decide(out) for out in _outputs(model, X)]
+        return [_decide(out) for out in _outputs(model, X, _ROWS_AT_ONCE)]
 
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
@@ -125,13 +125,17 @@ def fit(
 
 # -- helpers ----------------------------------------------------------------------------------------
 _BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows
+_ROWS_AT_ONCE = 16  # predict's rows per call: more keep so many nodes alive that Python's cyclic GC slows it down
 
 
-def _outputs(model: Any, X: Sequence[Sequence[Operand]]) -> list[Any]:
-    """The model's output for each row of X: one call on the batch for a Neuron, Layer or MLP, else one per row."""
-    if isinstance(model, (Neuron, Layer, MLP)) and type(model).__call__ in _BATCH_CALLS and _is_batch(X):
+def _outputs(model: Any, X: Sequence[Sequence[Operand]], rows_at_once: int | None = None) -> list[Any]:
+    """The model's output for each row of X: a Neuron, Layer or MLP called on the rows (rows_at_once at a
+    time; None: all), any other model called on each row."""
+    if not (isinstance(model, (Neuron, Layer, MLP)) and type(model).__call__ in _BATCH_CALLS and _is_batch(X)):
+        return [model(x) for x in X]
+    if rows_at_once is None or rows_at_once >= len(X):
         return model(X)
-    return [model(x) for x in X]
+    return [out for i in range(0, len(X), rows_at_once) for out in model(X[i : i + rows_at_once])]
 
 
 def _decide(out: Value | list[Value]) -> int:
@@ -165,7 +169,7 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
 def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
     """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
     with no_grad():
-        outputs = _outputs(model, X)
+        outputs = _outputs(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
         scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)

@@ -10,6 +10,7 @@ import pytest
 from microgradnet.grad_mode import is_grad_enabled
 from microgradnet.nn import MLP, Layer, Neuron
 from microgradnet.plot import plot_decision_boundary, plot_history
+from microgradnet.training import _ROWS_AT_ONCE
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -66,7 +67,7 @@ def test_decision_boundary_of_a_multiclass_model_on_given_axes() -> None:
     assert plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, ax=ax) is ax
 
 
-def test_decision_boundary_evaluates_the_grid_in_one_call_without_a_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_decision_boundary_evaluates_the_grid_in_batches_without_a_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[int, bool]] = []
     forward = Layer._forward
 
@@ -82,7 +83,8 @@ def test_decision_boundary_evaluates_the_grid_in_one_call_without_a_graph(monkey
     contourf = ax.contourf
     ax.contourf = lambda gx, gy, z, **kw: drawn.append((gx, gy, z)) or contourf(gx, gy, z, **kw)
     plot_decision_boundary(model, X, y, ax=ax, resolution=30)
-    assert calls == [(900, False), (900, False)]  # each of the two layers once, on the 30 x 30 grid
+    chunks = [min(_ROWS_AT_ONCE, 900 - i) for i in range(0, 900, _ROWS_AT_ONCE)]
+    assert calls == [(n, False) for n in chunks for _ in range(2)]  # both layers on 16 of the 30 x 30 points at once
     monkeypatch.undo()
     ((gx, gy, z),) = drawn
     assert z == [[1 if model([a, b]).data > 0 else 0 for a in gx] for b in gy]  # what each point alone gives

@@ -13,7 +13,7 @@ from microgradnet.datasets import load_digits, make_blobs, make_moons, make_xor,
 from microgradnet.losses import hinge, l2, mse
 from microgradnet.nn import MLP, Layer, Neuron
 from microgradnet.optim import SGD, Adam
-from microgradnet.training import accuracy, batches, fit, predict
+from microgradnet.training import _ROWS_AT_ONCE, accuracy, batches, fit, predict
 
 
 def test_micrograds_demo_reaches_100_percent() -> None:
@@ -281,14 +281,16 @@ def test_a_minibatch_in_one_call_trains_exactly_as_one_call_per_input(
     sizes = _forward_calls(monkeypatch)
     predict(batched, X)
     layers = 0 if isinstance(batched, Neuron) else len(getattr(batched, "layers", [batched]))
-    assert sizes == [len(X)] * layers  # each layer called once, on all the rows
+    chunks = [min(_ROWS_AT_ONCE, len(X) - i) for i in range(0, len(X), _ROWS_AT_ONCE)]
+    assert sizes == [n for n in chunks for _ in range(layers)]  # each layer on 16 rows at a time
 
 
 def test_fit_calls_an_mlp_once_per_minibatch(monkeypatch: pytest.MonkeyPatch) -> None:
     X, y = make_moons(20, seed=0)
     sizes = _forward_calls(monkeypatch)
-    fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, batch_size=8, validation_data=(X[:5], y[:5]), progress=False)
-    assert sizes == [1, 1, 8, 8, 8, 8, 4, 4, 5, 5]  # 2 layers: the default-loss probe, 3 minibatches, validation
+    fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, batch_size=8, validation_data=(X, y), progress=False)
+    assert _ROWS_AT_ONCE == 16  # validation, as predict, calls the model on 16 rows at a time
+    assert sizes == [1, 1, 8, 8, 8, 8, 4, 4, 16, 16, 4, 4]  # 2 layers: default-loss probe, 3 minibatches, validation
 
 
 def test_a_module_with_its_own_call_is_called_on_each_input() -> None:
