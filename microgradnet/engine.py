@@ -10,11 +10,14 @@ A node's class is its op: the table makes one small `Value` subclass per primiti
 only its data, grad, label and operands, and needs no closure. Its operands take two slots: `_p` holds
 its parent (or, for a node of many, the tuple of them) and `_arg` its second parent, its plain-number
 operand, or its extra data; `_prev`, the tuple of its parents, is made from them when asked for. So a
-node of one or two parents costs no tuple, and graphs are freed by reference counting alone.
+node of one or two parents costs no tuple, and graphs are freed by reference counting alone. A node
+also keeps its number in the order of creation (`_n`): made after its parents, it comes after them,
+so `backward()` orders a graph by sorting its nodes, at C speed, rather than by a depth-first search.
 """
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import operator
 from collections.abc import Callable, Sequence
@@ -31,7 +34,7 @@ T = TypeVar("T", "Value", float)
 class Value:
     """A real number that remembers the operations that produced it, so gradients can flow back."""
 
-    __slots__ = ("data", "grad", "label", "_p", "_arg")
+    __slots__ = ("data", "grad", "label", "_p", "_arg", "_n")
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
     _name: ClassVar[str] = ""  # the op's name in the table ('mul', 'tanh', 'sum', 'linear'); '' for a leaf
     _const: ClassVar[str] = ""  # which operand is the plain-number constant in _arg: 'x', 'y' or ''
@@ -46,6 +49,7 @@ class Value:
     label: str
     _p: Any  # see the module's docstring
     _arg: Any
+    _n: int  # a node's number in the order of creation (a leaf has none)
 
     @property
     def _prev(self) -> tuple[Value, ...]:
@@ -64,6 +68,13 @@ class Value:
         self.label = label
         self._p = ()
         self._arg = None
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Restore a pickled or copied Value; a node takes a new number, after its parents' (restored first)."""
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        if self._p:
+            self._n = _tick()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -148,66 +159,51 @@ class Value:
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
 _FLOAT = frozenset([float])
 _LEAF = frozenset([Value])  # a Value of exactly this class is a leaf; every op node is of a subclass
-_POST = object()  # on the sort's stack: the node below it has had all its parents placed
+_tick = itertools.count(1).__next__  # the next node's number: one C call, atomic under the GIL
+_number = operator.attrgetter("_n")
 
 
 def _topological_order(root: Value, reset: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes of root's graph, each one before all of its parents.
 
-    A depth-first search with an explicit stack: a node is placed once all its parents are (then the
-    list is reversed). Leaves are never pushed, and the stack holds only nodes and one marker object.
-    With reset, each node's grad is set to 0 on the way (backward's fresh start), saving a pass.
+    The nodes are found by walking from root (each once: leaves are never taken), then sorted by their
+    number, newest first: a node is always newer than its parents. No recursion, no stack of pending
+    work. With reset, each node's grad is set to 0 on the way (backward's fresh start).
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Any] = [root] if root._p else []
-    while stack:
-        v = stack.pop()
-        if v is _POST:
-            order.append(stack.pop())
-        elif v not in seen:
-            seen.add(v)
-            if reset:
-                v.grad = 0.0
-            cls = type(v)
-            if cls._leaf_parents:  # nothing to place before it (an input layer's neuron has many parents)
-                order.append(v)
-                continue
-            stack.append(v)
-            stack.append(_POST)
-            arity = cls._arity
-            if arity:  # one or two parents, in _p and _arg: pushed unless leaves or seen (a node's _p is truthy)
-                p = v._p
+    if not root._p:
+        return []
+    nodes = [root]
+    seen = {root}
+    for v in nodes:  # the list grows as parents are found: each node is looked at once
+        if reset:
+            v.grad = 0.0
+        cls = type(v)
+        arity = cls._arity
+        if arity:  # one or two parents, in _p and _arg (a node's _p is a Value or a non-empty tuple)
+            p = v._p
+            if p._p and p not in seen:
+                seen.add(p)
+                nodes.append(p)
+            if arity == 2:
+                p = v._arg
                 if p._p and p not in seen:
-                    if type(p)._leaf_parents:  # nothing to place before it: placed now, never pushed
-                        seen.add(p)
-                        order.append(p)
-                        if reset:
-                            p.grad = 0.0
-                    else:
-                        stack.append(p)
-                if arity == 2:
-                    p = v._arg
-                    if p._p and p not in seen:
-                        stack.append(p)
+                    seen.add(p)
+                    nodes.append(p)
+            continue
+        if cls._leaf_parents:  # an input layer's neuron: all its parents are leaves
+            continue
+        if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
+            prev = v._arg
+            if seen.issuperset(prev):  # the layer's other neurons have found them: one check at C speed
                 continue
-            if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
-                prev = v._arg
-                if seen.issuperset(prev):  # the layer's other neurons have placed them: one check at C speed
-                    continue
-            else:
-                prev = v._prev
-            for p in prev:
-                if p._p and p not in seen:
-                    if type(p)._leaf_parents:  # nothing to place before it: placed now, never pushed
-                        seen.add(p)
-                        order.append(p)
-                        if reset:
-                            p.grad = 0.0
-                    else:
-                        stack.append(p)
-    order.reverse()
-    return order
+        else:
+            prev = v._prev
+        for p in prev:
+            if p._p and p not in seen:
+                seen.add(p)
+                nodes.append(p)
+    nodes.sort(key=_number, reverse=True)
+    return nodes
 
 
 def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> tuple[Value, ...]:
@@ -247,6 +243,7 @@ def _node(cls: type[Value], data: float, prev: tuple[Value, ...], arg: Any = Non
     v.label = ""
     v._p = prev
     v._arg = arg
+    v._n = _tick()
     return v
 
 
@@ -307,6 +304,7 @@ def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
         v.label = ""
         v._p = x
         v._arg = None
+        v._n = _tick()
         out.append(v)
     return out
 
@@ -522,6 +520,7 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
         v.label = ""
         v._p = self
         v._arg = None
+        v._n = _tick()
         return v
 
     return method
@@ -550,6 +549,7 @@ def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable
         v.label = ""
         v._p = self
         v._arg = arg
+        v._n = _tick()
         return v
 
     def reflected(self: Value, other: Operand) -> Value:  # other is not a Value: Python asked it first
@@ -565,6 +565,7 @@ def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable
         v.label = ""
         v._p = self
         v._arg = arg
+        v._n = _tick()
         return v
 
     return method, reflected

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from . import ieee
-from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _leaf, _new, _node, _real
+from .engine import _FLOAT, _LEAF, _VALUE_TYPES, Operand, Partials, Value, _leaf, _new, _node, _real, _tick
 from .grad_mode import _off, _state
 
 __all__ = [
@@ -271,6 +271,7 @@ def linears_each(
             v.label = ""
             v._p = params  # one tuple for the neuron's nodes
             v._arg = xs  # one tuple for the row's nodes
+            v._n = _tick()
             zs.append(v)
         out.append(zs)
     return out
