@@ -369,9 +369,10 @@ def cos(x: T) -> T:
 
 # -- the op table -----------------------------------------------------------------------------------
 # name: (symbol, value on floats, where smooth (no kink or singularity), d out/d x[, d out/d y])
-# Each derivative is a function of (out, x[, y]). Values at kinks, poles and nan are PyTorch's.
+# Each derivative is a function of (out, x[, y]), or a number where it is constant. Values at kinks,
+# poles and nan are PyTorch's.
 TABLE: dict[str, tuple[Any, ...]] = {
-    "neg": ("-", operator.neg, lambda x: True, lambda out, x: -1.0),
+    "neg": ("-", operator.neg, lambda x: True, -1.0),
     "abs": ("abs", abs, lambda x: x != 0, lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0),
     "exp": ("exp", ieee.exp, lambda x: True, lambda out, x: out),
     "log": ("log", ieee.log, lambda x: x > 0, lambda out, x: _div(1.0, x)),
@@ -381,8 +382,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "relu": ("ReLU", ieee.relu, lambda x: x != 0, lambda out, x: 0.0 if x <= 0 else 1.0),
     "sin": ("sin", ieee.sin, lambda x: True, lambda out, x: cos(x)),
     "cos": ("cos", ieee.cos, lambda x: True, lambda out, x: -sin(x)),
-    "add": ("+", operator.add, lambda x, y: True, lambda out, x, y: 1.0, lambda out, x, y: 1.0),
-    "sub": ("-", operator.sub, lambda x, y: True, lambda out, x, y: 1.0, lambda out, x, y: -1.0),
+    "add": ("+", operator.add, lambda x, y: True, 1.0, 1.0),
+    "sub": ("-", operator.sub, lambda x, y: True, 1.0, -1.0),
     "mul": ("*", operator.mul, lambda x, y: True, lambda out, x, y: y, lambda out, x, y: x),
     "div": ("/", ieee.div, lambda x, y: y != 0, lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
     "pow": ("**", ieee.pow, lambda x, y: x > 0,
@@ -397,21 +398,29 @@ class Op:
     """One primitive of the table, with the node classes that record it in a graph."""
 
     def __init__(self, name: str, symbol: str, f: Callable[..., float], smooth: Callable[..., bool],
-                 *derivatives: Callable[..., Operand]) -> None:  # fmt: skip
-        self.name, self.symbol, self.f, self.smooth, self.derivatives = name, symbol, f, smooth, derivatives
-        self.arity = len(derivatives)
+                 *rules: Callable[..., Operand] | float) -> None:  # fmt: skip
+        self.name, self.symbol, self.f, self.smooth = name, symbol, f, smooth
+        self.derivatives = tuple(_rule(r) for r in rules)  # each a function of (out, x[, y])
+        self.arity = len(rules)
         # node: every operand a Value; node_x: x a Value, constant y; node_y: constant x, y a Value
         if self.arity == 1:
-            self.node = _unary_node(name, symbol, *derivatives)
+            self.node = _unary_node(name, symbol, *rules)
         else:
-            self.node, self.node_x, self.node_y = _binary_nodes(name, symbol, *derivatives)
+            self.node, self.node_x, self.node_y = _binary_nodes(name, symbol, *rules)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
 
 
-def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Value]:
+def _rule(d: Callable[..., Operand] | float) -> Callable[..., Operand]:
+    """A derivative rule as a function, a constant one included."""
+    return d if callable(d) else lambda out, *operands: d
+
+
+def _unary_node(name: str, symbol: str, rule: Callable[..., Operand] | float) -> type[Value]:
+    dx = _rule(rule)
     dx_float = cast(Callable[..., float], dx)  # on floats, a rule returns a float
+    c = rule if isinstance(rule, float) else None  # a constant derivative: no call for it
 
     class Node(Value):  # op(x), x in _p
         __slots__ = ()
@@ -425,18 +434,28 @@ def _unary_node(name: str, symbol: str, dx: Callable[..., Operand]) -> type[Valu
             x = self._p
             return (dx(self, x),) if graph else (dx(self.data, x.data),)
 
-        def _backward(self) -> None:
-            x = self._p
-            x.grad += self.grad * dx_float(self.data, x.data)
+        if c is None:
+
+            def _backward(self) -> None:
+                x = self._p
+                x.grad += self.grad * dx_float(self.data, x.data)
+
+        else:
+
+            def _backward(self) -> None:
+                self._p.grad += self.grad * c
 
     Node.__name__ = Node.__qualname__ = name
     return Node
 
 
 def _binary_nodes(
-    name: str, symbol: str, dx: Callable[..., Operand], dy: Callable[..., Operand]
+    name: str, symbol: str, rule_x: Callable[..., Operand] | float, rule_y: Callable[..., Operand] | float
 ) -> tuple[type[Value], ...]:
+    dx, dy = _rule(rule_x), _rule(rule_y)
     dx_float, dy_float = cast(Callable[..., float], dx), cast(Callable[..., float], dy)  # on floats, floats
+    # constant derivatives (as of + and -): no call for them
+    cx, cy = (rule_x, rule_y) if isinstance(rule_x, float) and isinstance(rule_y, float) else (None, None)
 
     class Node(Value):  # x op y: x in _p, y in _arg
         __slots__ = ()
@@ -453,15 +472,24 @@ def _binary_nodes(
             out, xd, yd = self.data, x.data, y.data
             return dx(out, xd, yd), dy(out, xd, yd)
 
-        def _backward(self) -> None:
-            x = self._p
-            y = self._arg
-            g = self.grad
-            out = self.data
-            xd = x.data
-            yd = y.data
-            x.grad += g * dx_float(out, xd, yd)
-            y.grad += g * dy_float(out, xd, yd)
+        if cx is None or cy is None:
+
+            def _backward(self) -> None:
+                x = self._p
+                y = self._arg
+                g = self.grad
+                out = self.data
+                xd = x.data
+                yd = y.data
+                x.grad += g * dx_float(out, xd, yd)
+                y.grad += g * dy_float(out, xd, yd)
+
+        else:
+
+            def _backward(self) -> None:
+                g = self.grad
+                self._p.grad += g * cx
+                self._arg.grad += g * cy
 
     class NodeX(Node):  # x op constant: x in _p, the constant in _arg
         __slots__ = ()
@@ -475,9 +503,16 @@ def _binary_nodes(
             x = self._p
             return (dx(self, x, self._arg),) if graph else (dx(self.data, x.data, self._arg),)
 
-        def _backward(self) -> None:
-            x = self._p
-            x.grad += self.grad * dx_float(self.data, x.data, self._arg)
+        if cx is None:
+
+            def _backward(self) -> None:
+                x = self._p
+                x.grad += self.grad * dx_float(self.data, x.data, self._arg)
+
+        else:
+
+            def _backward(self) -> None:
+                self._p.grad += self.grad * cx
 
     class NodeY(Node):  # constant op y: y in _p, the constant in _arg
         __slots__ = ()
@@ -491,9 +526,16 @@ def _binary_nodes(
             y = self._p
             return (dy(self, self._arg, y),) if graph else (dy(self.data, self._arg, y.data),)
 
-        def _backward(self) -> None:
-            y = self._p
-            y.grad += self.grad * dy_float(self.data, self._arg, y.data)
+        if cy is None:
+
+            def _backward(self) -> None:
+                y = self._p
+                y.grad += self.grad * dy_float(self.data, self._arg, y.data)
+
+        else:
+
+            def _backward(self) -> None:
+                self._p.grad += self.grad * cy
 
     for cls, suffix in ((Node, ""), (NodeX, "_const_y"), (NodeY, "_const_x")):
         cls.__name__ = cls.__qualname__ = name + suffix
