@@ -28,6 +28,7 @@ from .grad_mode import _off, _state
 
 Operand = Union["Value", float]
 Partials = Sequence[Any]  # floats in the ordinary backward pass; Values or floats when building a graph
+Rule = Callable[..., Any] | float | str  # a derivative in the op table: a function, a number, or "x"/"y"
 T = TypeVar("T", "Value", float)
 
 
@@ -369,8 +370,8 @@ def cos(x: T) -> T:
 
 # -- the op table -----------------------------------------------------------------------------------
 # name: (symbol, value on floats, where smooth (no kink or singularity), d out/d x[, d out/d y])
-# Each derivative is a function of (out, x[, y]), or a number where it is constant. Values at kinks,
-# poles and nan are PyTorch's.
+# Each derivative is a function of (out, x[, y]), a number where it is constant, or the name of the
+# operand it equals ("y": d(x*y)/dx = y). Values at kinks, poles and nan are PyTorch's.
 TABLE: dict[str, tuple[Any, ...]] = {
     "neg": ("-", operator.neg, lambda x: True, -1.0),
     "abs": ("abs", abs, lambda x: x != 0, lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0),
@@ -384,7 +385,7 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "cos": ("cos", ieee.cos, lambda x: True, lambda out, x: -sin(x)),
     "add": ("+", operator.add, lambda x, y: True, 1.0, 1.0),
     "sub": ("-", operator.sub, lambda x, y: True, 1.0, -1.0),
-    "mul": ("*", operator.mul, lambda x, y: True, lambda out, x, y: y, lambda out, x, y: x),
+    "mul": ("*", operator.mul, lambda x, y: True, "y", "x"),
     "div": ("/", ieee.div, lambda x, y: y != 0, lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
     "pow": ("**", ieee.pow, lambda x, y: x > 0,
             lambda out, x, y: 0.0 if _data(y) == 0 and not _data(x) > 0 else y * _pow(x, y - 1.0),
@@ -398,7 +399,7 @@ class Op:
     """One primitive of the table, with the node classes that record it in a graph."""
 
     def __init__(self, name: str, symbol: str, f: Callable[..., float], smooth: Callable[..., bool],
-                 *rules: Callable[..., Operand] | float) -> None:  # fmt: skip
+                 *rules: Rule) -> None:  # fmt: skip
         self.name, self.symbol, self.f, self.smooth = name, symbol, f, smooth
         self.derivatives = tuple(_rule(r) for r in rules)  # each a function of (out, x[, y])
         self.arity = len(rules)
@@ -412,12 +413,17 @@ class Op:
         return f"Op({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
 
 
-def _rule(d: Callable[..., Operand] | float) -> Callable[..., Operand]:
-    """A derivative rule as a function, a constant one included."""
-    return d if callable(d) else lambda out, *operands: d
+def _rule(d: Rule) -> Callable[..., Operand]:
+    """A derivative rule as a function of (out, x[, y]), a constant or an operand's name included."""
+    if callable(d):
+        return d
+    if isinstance(d, str):
+        return (lambda out, x, y: x) if d == "x" else (lambda out, x, y: y)
+    c = d
+    return lambda out, *operands: c
 
 
-def _unary_node(name: str, symbol: str, rule: Callable[..., Operand] | float) -> type[Value]:
+def _unary_node(name: str, symbol: str, rule: Rule) -> type[Value]:
     dx = _rule(rule)
     dx_float = cast(Callable[..., float], dx)  # on floats, a rule returns a float
     c = rule if isinstance(rule, float) else None  # a constant derivative: no call for it
@@ -449,17 +455,13 @@ def _unary_node(name: str, symbol: str, rule: Callable[..., Operand] | float) ->
     return Node
 
 
-def _binary_nodes(
-    name: str, symbol: str, rule_x: Callable[..., Operand] | float, rule_y: Callable[..., Operand] | float
-) -> tuple[type[Value], ...]:
+def _binary_nodes(name: str, symbol: str, rule_x: Rule, rule_y: Rule) -> tuple[type[Value], ...]:
     dx, dy = _rule(rule_x), _rule(rule_y)
-    dx_float, dy_float = cast(Callable[..., float], dx), cast(Callable[..., float], dy)  # on floats, floats
-    # constant derivatives (as of + and -): no call for them
-    cx, cy = (rule_x, rule_y) if isinstance(rule_x, float) and isinstance(rule_y, float) else (None, None)
 
     class Node(Value):  # x op y: x in _p, y in _arg
         __slots__ = ()
         _op, _name, _arity = symbol, name, 2
+        _backward = _step_xy(rule_x, rule_y)
 
         @property
         def _prev(self) -> tuple[Value, ...]:
@@ -472,28 +474,10 @@ def _binary_nodes(
             out, xd, yd = self.data, x.data, y.data
             return dx(out, xd, yd), dy(out, xd, yd)
 
-        if cx is None or cy is None:
-
-            def _backward(self) -> None:
-                x = self._p
-                y = self._arg
-                g = self.grad
-                out = self.data
-                xd = x.data
-                yd = y.data
-                x.grad += g * dx_float(out, xd, yd)
-                y.grad += g * dy_float(out, xd, yd)
-
-        else:
-
-            def _backward(self) -> None:
-                g = self.grad
-                self._p.grad += g * cx
-                self._arg.grad += g * cy
-
     class NodeX(Node):  # x op constant: x in _p, the constant in _arg
         __slots__ = ()
         _const, _arity = "y", 1
+        _backward = _step_x(rule_x)
 
         @property
         def _prev(self) -> tuple[Value, ...]:
@@ -503,20 +487,10 @@ def _binary_nodes(
             x = self._p
             return (dx(self, x, self._arg),) if graph else (dx(self.data, x.data, self._arg),)
 
-        if cx is None:
-
-            def _backward(self) -> None:
-                x = self._p
-                x.grad += self.grad * dx_float(self.data, x.data, self._arg)
-
-        else:
-
-            def _backward(self) -> None:
-                self._p.grad += self.grad * cx
-
     class NodeY(Node):  # constant op y: y in _p, the constant in _arg
         __slots__ = ()
         _const, _arity = "x", 1
+        _backward = _step_y(rule_y)
 
         @property
         def _prev(self) -> tuple[Value, ...]:
@@ -526,20 +500,92 @@ def _binary_nodes(
             y = self._p
             return (dy(self, self._arg, y),) if graph else (dy(self.data, self._arg, y.data),)
 
-        if cy is None:
-
-            def _backward(self) -> None:
-                y = self._p
-                y.grad += self.grad * dy_float(self.data, self._arg, y.data)
-
-        else:
-
-            def _backward(self) -> None:
-                self._p.grad += self.grad * cy
-
     for cls, suffix in ((Node, ""), (NodeX, "_const_y"), (NodeY, "_const_x")):
         cls.__name__ = cls.__qualname__ = name + suffix
     return Node, NodeX, NodeY
+
+
+# A binary node's backward step, one per way its rules are written: a rule that is a number or names an
+# operand needs no call (the step of + multiplies by 1.0, the step of * reads the other operand).
+def _step_xy(rule_x: Rule, rule_y: Rule) -> Callable[[Value], None]:
+    """The backward step of x op y, both Values (x in _p, y in _arg)."""
+    if isinstance(rule_x, float) and isinstance(rule_y, float):
+        cx, cy = rule_x, rule_y
+
+        def step(self: Value) -> None:
+            g = self.grad
+            self._p.grad += g * cx
+            self._arg.grad += g * cy
+
+    elif rule_x == "y" and rule_y == "x":  # a product
+
+        def step(self: Value) -> None:
+            g = self.grad
+            x = self._p
+            y = self._arg
+            x.grad += g * y.data
+            y.grad += g * x.data
+
+    else:
+        dx, dy = cast(Callable[..., float], rule_x), cast(Callable[..., float], rule_y)  # on floats, floats
+
+        def step(self: Value) -> None:
+            x = self._p
+            y = self._arg
+            g = self.grad
+            out = self.data
+            xd = x.data
+            yd = y.data
+            x.grad += g * dx(out, xd, yd)
+            y.grad += g * dy(out, xd, yd)
+
+    return step
+
+
+def _step_x(rule_x: Rule) -> Callable[[Value], None]:
+    """The backward step of x op c, c a constant (x in _p, c in _arg)."""
+    if isinstance(rule_x, float):
+        cx = rule_x
+
+        def step(self: Value) -> None:
+            self._p.grad += self.grad * cx
+
+    elif rule_x == "y":  # d/dx (x * c) = c
+
+        def step(self: Value) -> None:
+            self._p.grad += self.grad * self._arg
+
+    else:
+        dx = cast(Callable[..., float], rule_x)
+
+        def step(self: Value) -> None:
+            x = self._p
+            x.grad += self.grad * dx(self.data, x.data, self._arg)
+
+    return step
+
+
+def _step_y(rule_y: Rule) -> Callable[[Value], None]:
+    """The backward step of c op y, c a constant (y in _p, c in _arg)."""
+    if isinstance(rule_y, float):
+        cy = rule_y
+
+        def step(self: Value) -> None:
+            self._p.grad += self.grad * cy
+
+    elif rule_y == "x":  # d/dy (c * y) = c
+
+        def step(self: Value) -> None:
+            self._p.grad += self.grad * self._arg
+
+    else:
+        dy = cast(Callable[..., float], rule_y)
+
+        def step(self: Value) -> None:
+            y = self._p
+            y.grad += self.grad * dy(self.data, self._arg, y.data)
+
+    return step
 
 
 OPS: dict[str, Op] = {name: Op(name, *row) for name, row in TABLE.items()}
