@@ -208,6 +208,33 @@ def test_a_chain_of_a_million_ops() -> None:
     assert y.data == 1_000_001.0 and x.grad == 1.0 and y.grad == 1.0
 
 
+def test_a_node_of_one_or_two_parents_keeps_them_without_a_tuple() -> None:
+    """Its operands sit in two slots; _prev, the tuple micrograd's code iterates, is made when asked."""
+    a, b = Value(2.0), Value(3.0)
+    nodes = {"a * b": (a * b, (a, b)), "a * 2": (a * 2, (a,)), "2 - a": (2 - a, (a,)), "tanh": (a.tanh(), (a,))}
+    for name, (node, parents) in nodes.items():
+        assert node._prev == parents and type(node._p) is Value, name
+    assert (2 - a)._arg == 2.0 and (a * b)._arg is b  # the constant, or the second parent
+    assert mg.sum([a, b, a])._prev == (a, b, a)  # a node of many keeps their tuple
+
+
+def test_backward_follows_the_order_of_creation_also_in_copies() -> None:
+    """Nodes are numbered as they are made; a deep copy renumbers its nodes, parents first."""
+    import copy
+
+    x = Value(0.5, label="x")
+    y = (x * x + x).tanh()
+    assert y._p._n > y._p._p._n  # a node is newer than its parents
+    y2 = copy.deepcopy(y)
+    x2 = y2._p._arg  # the copied x, second operand of the copied x*x + x
+    assert x2.label == "x" and x2 is not x
+    z = y2 * 3.0 + y2._p  # built on the copy: newer still
+    z.backward()
+    assert y2._n < z._n and y2._p._n < y2._n
+    (want,) = gradients(y * 3.0 + y._p, [x])
+    assert x2.grad == want.data
+
+
 def test_detach_cuts_the_graph() -> None:
     x = Value(2.0)
     d = x.detach()

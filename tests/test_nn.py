@@ -219,6 +219,18 @@ def test_a_batch_of_inputs_gives_what_each_input_gives_alone() -> None:
         model([[1.0, 2.0], [1.0, 2.0, 3.0]])
 
 
+def test_a_layers_nodes_share_their_neurons_parameters_and_their_row() -> None:
+    """One tuple (w1..wn, b) per neuron and one of inputs per row, not a tuple of parents per node."""
+    layer = Layer(2, 3, activation="linear", seed=5)
+    h = [Value(1.0), Value(2.0)]
+    rows = layer([h, [Value(3.0), Value(4.0)]])
+    for j, n in enumerate(layer.neurons):
+        a, b = rows[0][j], rows[1][j]  # type: ignore[index]
+        assert a._p is b._p and a._p == (*n.w, n.b)
+        assert a._prev == (*n.w, *h, n.b)
+    assert rows[0][0]._arg is rows[0][2]._arg  # type: ignore[index]
+
+
 def test_a_2d_array_is_a_batch() -> None:
     np = pytest.importorskip("numpy")
     model = MLP(2, [3, 1], seed=4)
