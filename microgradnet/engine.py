@@ -477,7 +477,7 @@ def _binary_nodes(name: str, symbol: str, rule_x: Rule, rule_y: Rule) -> tuple[t
     class NodeX(Node):  # x op constant: x in _p, the constant in _arg
         __slots__ = ()
         _const, _arity = "y", 1
-        _backward = _step_x(rule_x)
+        _backward = _step_const(rule_x, const_first=False)
 
         @property
         def _prev(self) -> tuple[Value, ...]:
@@ -490,7 +490,7 @@ def _binary_nodes(name: str, symbol: str, rule_x: Rule, rule_y: Rule) -> tuple[t
     class NodeY(Node):  # constant op y: y in _p, the constant in _arg
         __slots__ = ()
         _const, _arity = "x", 1
-        _backward = _step_y(rule_y)
+        _backward = _step_const(rule_y, const_first=True)
 
         @property
         def _prev(self) -> tuple[Value, ...]:
@@ -505,8 +505,8 @@ def _binary_nodes(name: str, symbol: str, rule_x: Rule, rule_y: Rule) -> tuple[t
     return Node, NodeX, NodeY
 
 
-# A binary node's backward step, one per way its rules are written: a rule that is a number or names an
-# operand needs no call (the step of + multiplies by 1.0, the step of * reads the other operand).
+# A binary node's backward step, made for the way its rules are written: a rule that is a number or
+# names an operand needs no call (the step of + multiplies by 1.0, the step of * reads the other operand).
 def _step_xy(rule_x: Rule, rule_y: Rule) -> Callable[[Value], None]:
     """The backward step of x op y, both Values (x in _p, y in _arg)."""
     if isinstance(rule_x, float) and isinstance(rule_y, float):
@@ -542,48 +542,33 @@ def _step_xy(rule_x: Rule, rule_y: Rule) -> Callable[[Value], None]:
     return step
 
 
-def _step_x(rule_x: Rule) -> Callable[[Value], None]:
-    """The backward step of x op c, c a constant (x in _p, c in _arg)."""
-    if isinstance(rule_x, float):
-        cx = rule_x
+def _step_const(rule: Rule, const_first: bool) -> Callable[[Value], None]:
+    """The backward step of v op c (or c op v if const_first), c a constant: v in _p, c in _arg."""
+    if isinstance(rule, float):
+        c = rule
 
         def step(self: Value) -> None:
-            self._p.grad += self.grad * cx
+            self._p.grad += self.grad * c
 
-    elif rule_x == "y":  # d/dx (x * c) = c
-
-        def step(self: Value) -> None:
-            self._p.grad += self.grad * self._arg
-
-    else:
-        dx = cast(Callable[..., float], rule_x)
-
-        def step(self: Value) -> None:
-            x = self._p
-            x.grad += self.grad * dx(self.data, x.data, self._arg)
-
-    return step
-
-
-def _step_y(rule_y: Rule) -> Callable[[Value], None]:
-    """The backward step of c op y, c a constant (y in _p, c in _arg)."""
-    if isinstance(rule_y, float):
-        cy = rule_y
-
-        def step(self: Value) -> None:
-            self._p.grad += self.grad * cy
-
-    elif rule_y == "x":  # d/dy (c * y) = c
+    elif rule == ("x" if const_first else "y"):  # the derivative is the constant: d(v * c)/dv = c
 
         def step(self: Value) -> None:
             self._p.grad += self.grad * self._arg
 
     else:
-        dy = cast(Callable[..., float], rule_y)
+        d = cast(Callable[..., float], rule)
 
-        def step(self: Value) -> None:
-            y = self._p
-            y.grad += self.grad * dy(self.data, self._arg, y.data)
+        if const_first:
+
+            def step(self: Value) -> None:
+                v = self._p
+                v.grad += self.grad * d(self.data, self._arg, v.data)
+
+        else:
+
+            def step(self: Value) -> None:
+                v = self._p
+                v.grad += self.grad * d(self.data, v.data, self._arg)
 
     return step
 
