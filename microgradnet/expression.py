@@ -15,7 +15,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import engine, ieee
+from . import ieee, ops
 from .engine import Value
 
 Number = Value | float
@@ -27,14 +27,14 @@ MAX_EXPONENT = 1000  # largest |constant exponent|
 
 # name: (function, least and most arguments)
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "exp": (engine.exp, 1, 1),
-    "log": (engine.log, 1, 1),
-    "sqrt": (engine.sqrt, 1, 1),
-    "tanh": (engine.tanh, 1, 1),
-    "sigmoid": (engine.sigmoid, 1, 1),
-    "relu": (engine.relu, 1, 1),
-    "sin": (engine.sin, 1, 1),
-    "cos": (engine.cos, 1, 1),
+    "exp": (ops.exp, 1, 1),
+    "log": (ops.log, 1, 1),
+    "sqrt": (ops.sqrt, 1, 1),
+    "tanh": (ops.tanh, 1, 1),
+    "sigmoid": (ops.sigmoid, 1, 1),
+    "relu": (ops.relu, 1, 1),
+    "sin": (ops.sin, 1, 1),
+    "cos": (ops.cos, 1, 1),
     "abs": (abs, 1, 1),
     "leaky_relu": (lambda x, slope=0.01: _leaky_relu(x, slope), 1, 2),
 }

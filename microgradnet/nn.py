@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from . import modelfile
-from .engine import _VALUE_TYPES, OPS, Operand, Value, _unary_each
+from .engine import _VALUE_TYPES, Operand, Value
 from .fused import linear, linears_each
 from .modelfile import ModelFileError, PathLike
+from .ops import OPS, _unary_each
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
 

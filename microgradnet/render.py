@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from .engine import OPS, Value
+from .engine import Value
+from .ops import OPS
 from .walk import graph_nodes, number, op_lines, operand_roles, visible
 
 RANKDIRS = ("LR", "RL", "TB", "BT")

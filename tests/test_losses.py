@@ -13,11 +13,12 @@ import pytest
 import microgradnet as mg
 import microgradnet.render
 from microgradnet import Value, draw_tree, gradients
-from microgradnet.engine import _topological_order, sigmoid
+from microgradnet.engine import _topological_order
 from microgradnet.functional import grad
 from microgradnet.fused import LogSumExp, Sum, SumSquares
 from microgradnet.losses import BCE, MSE, Hinge, binary_cross_entropy, cross_entropy, hinge, l2, mse
 from microgradnet.nn import MLP
+from microgradnet.ops import sigmoid
 from microgradnet.testing import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")

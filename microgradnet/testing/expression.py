@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import OPS, Op, Value
+from ..engine import Value
+from ..ops import OPS, Op
 
 Operand = Value | float
 Apply_ = Callable[..., Any]  # (op name, *operands) -> result

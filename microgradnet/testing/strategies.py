@@ -18,7 +18,8 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
         'microgradnet.testing.strategies needs Hypothesis: pip install "microgradnet[testing]"'
     ) from error
 
-from ..engine import OPS, Value
+from ..engine import Value
+from ..ops import OPS
 from .expression import Apply, Constant, Expression, Input, Node, nodes, well_conditioned
 
 __all__ = ["expressions", "values"]
