@@ -21,25 +21,6 @@ Rule = Callable[..., Any] | float | str  # a derivative in the table: a function
 T = TypeVar("T", "Value", float)
 
 
-def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
-    """op (unary) on each of xs, a node each: a layer's activations in one loop, not a call per neuron."""
-    f = op.f
-    if _off[0] and not _state.enabled:
-        return [_leaf(f(x.data)) for x in xs]
-    cls = op.node
-    out = []
-    for x in xs:
-        v: Value = _new(cls)  # _node inlined, as in _unary_method
-        v.data = f(x.data)
-        v.grad = 0.0
-        v.label = ""
-        v._p = x
-        v._arg = None
-        v._n = _tick()
-        out.append(v)
-    return out
-
-
 # -- math on floats and Values alike (the derivative rules are written with these) ------------------
 def _data(x: Operand) -> float:
     return x.data if isinstance(x, Value) else x
@@ -309,6 +290,7 @@ NEG, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS = (OPS[n] for n in
 ADD, SUB, MUL, DIV, POW, LEAKY_RELU = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "leaky_relu"))
 
 
+# -- the Value methods made from the table: each builds its node in one call ------------------------
 def _unary_method(op: Op) -> Callable[[Value], Value]:
     """The Value method `op(self)`, making its node in one call."""
     f, cls = op.f, op.node
@@ -327,6 +309,25 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
         return v
 
     return method
+
+
+def _unary_each(op: Op, xs: Sequence[Value]) -> list[Value]:
+    """op (unary) on each of xs, a node each: a layer's activations in one loop, not a call per neuron."""
+    f = op.f
+    if _off[0] and not _state.enabled:
+        return [_leaf(f(x.data)) for x in xs]
+    cls = op.node
+    out = []
+    for x in xs:
+        v: Value = _new(cls)  # as in _unary_method
+        v.data = f(x.data)
+        v.grad = 0.0
+        v.label = ""
+        v._p = x
+        v._arg = None
+        v._n = _tick()
+        out.append(v)
+    return out
 
 
 def _binary_methods(op: Op) -> tuple[Callable[[Value, Operand], Value], Callable[[Value, Operand], Value]]:
