@@ -239,7 +239,10 @@ class MLP(Module):
         batch = _is_batch(x)
         rows: Batch = x if batch else [x]  # type: ignore[assignment,list-item]
         for layer in self.layers:
-            rows = layer._forward(rows)
+            if type(layer).__call__ is Layer.__call__:  # a Layer: the batch in one go
+                rows = layer._forward(rows)
+            else:  # a module of your own in the stack: a call per row
+                rows = [out if isinstance(out := layer(row), list) else [out] for row in rows]
         outs = [_unwrap(out) for out in rows]  # type: ignore[arg-type]
         return outs if batch else outs[0]
 

@@ -231,6 +231,21 @@ def test_a_layers_nodes_share_their_neurons_parameters_and_their_row() -> None:
     assert rows[0][0]._arg is rows[0][2]._arg  # type: ignore[index]
 
 
+def test_an_mlp_takes_a_module_of_your_own_among_its_layers() -> None:
+    class Scale(Module):
+        def __call__(self, x: list[Value]) -> list[Value]:
+            return [v * 2.0 for v in x]
+
+    model = MLP(2, [3, 1], seed=6)
+    plain = [model(x).data for x in ([1.0, 2.0], [0.5, -1.0])]  # type: ignore[union-attr]
+    model.layers.insert(1, Scale())  # type: ignore[arg-type]
+    doubled = model([[1.0, 2.0], [0.5, -1.0]])
+    last = model.layers[-1].neurons[0]  # type: ignore[union-attr]
+    for out, before in zip(doubled, plain):  # the output layer sees twice its inputs: (y - b) * 2 + b
+        assert out.data == pytest.approx((before - last.b.data) * 2.0 + last.b.data, rel=1e-12)  # type: ignore[union-attr]
+    assert model([1.0, 2.0]).data == doubled[0].data  # type: ignore[union-attr]
+
+
 def test_a_2d_array_is_a_batch() -> None:
     np = pytest.importorskip("numpy")
     model = MLP(2, [3, 1], seed=4)
