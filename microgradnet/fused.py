@@ -236,7 +236,7 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
 
 
 def linears_each(
-    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Iterable[Sequence[Operand]]
+    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Sequence[Sequence[Operand]]
 ) -> list[list[Value]]:
     """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once."""
     if len(weights) != len(biases):
@@ -251,8 +251,11 @@ def linears_each(
     graph = not _off[0] or _state.enabled
     dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
     out = []
-    for inputs in rows:
-        xs, values = _layer_inputs(inputs)
+    for i, inputs in enumerate(rows):
+        try:
+            xs, values = _layer_inputs(inputs)
+        except TypeError as e:
+            raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
         n = len(xs)
         cls = Linear if values else LinearConst

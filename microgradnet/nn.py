@@ -181,7 +181,8 @@ class Layer(Module):
         """Each row's outputs, as a list even for one neuron; the weights are read once for all rows."""
         neurons = self.neurons
         nin = len(neurons[0].w)
-        rows = [_inputs(x, nin, self) for x in rows]
+        many = len(rows) > 1
+        rows = [_inputs(x, nin, self, i if many else None) for i, x in enumerate(rows)]
         zs = linears_each([n.w for n in neurons], [n.b for n in neurons], rows)  # inputs checked once per row
         kinds = {n.activation for n in neurons}
         if kinds == {"linear"}:
@@ -330,11 +331,12 @@ def _unwrap(out: list[Value]) -> Output:
     return out[0] if len(out) == 1 else out
 
 
-def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module) -> Sequence[Operand]:
-    """x as a sequence of n inputs (a single Value or number counts as one input)."""
+def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module, row: int | None = None) -> Sequence[Operand]:
+    """x as a sequence of n inputs (a single Value or number counts as one input); row: its place in a batch."""
     xs: Sequence[Operand] = [x] if isinstance(x, (Value, int, float)) else x
     if len(xs) != n:
-        raise ValueError(f"{module!r} takes {n} input{'s' if n != 1 else ''}, got {len(xs)}")
+        where = "" if row is None else f"row {row} of the batch: "
+        raise ValueError(f"{where}{module!r} takes {n} input{'s' if n != 1 else ''}, got {len(xs)}")
     return xs
 
 

@@ -215,8 +215,13 @@ def test_a_batch_of_inputs_gives_what_each_input_gives_alone() -> None:
     assert [v.data for v in Layer(2, 1, seed=2)(X)] == [Layer(2, 1, seed=2)(x).data for x in X]  # type: ignore[union-attr]
     assert [v.data for v in Neuron(2, seed=3)(X)] == [Neuron(2, seed=3)(x).data for x in X]
     assert Neuron(1, seed=3)([[2.0]])[0].data == Neuron(1, seed=3)([2.0]).data  # a batch of one-input rows
-    with pytest.raises(ValueError, match=r"takes 2 inputs, got 3"):
+    layer = r"Layer of \[4 × ReLUNeuron\(2\)\]"
+    with pytest.raises(ValueError, match=rf"^row 1 of the batch: {layer} takes 2 inputs, got 3$"):
         model([[1.0, 2.0], [1.0, 2.0, 3.0]])
+    with pytest.raises(TypeError, match=r"^row 2 of the batch: linear\(inputs\) must be a real number .* str: 'a'$"):
+        model([[1.0, 2.0], [3.0, 4.0], [5.0, "a"]])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=rf"^{layer} takes 2 inputs, got 0$"):
+        model([[]])  # a batch of one row says no row number, as a single input
 
 
 def test_a_layers_nodes_share_their_neurons_parameters_and_their_row() -> None:
