@@ -156,14 +156,17 @@ _number = operator.attrgetter("_n")
 def _topological_order(root: Value, reset: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes of root's graph, each one before all of its parents.
 
-    The nodes are found by walking from root (each once: leaves are never taken), then sorted by their
-    number, newest first: a node is always newer than its parents. No recursion, no stack of pending
-    work. With reset, each node's grad is set to 0 on the way (backward's fresh start).
+    The nodes are found by walking from root, each once (leaves are never taken). If no node was met
+    twice, the nodes form a tree and the walk's own order already puts each after its one consumer;
+    otherwise they are sorted by their number, newest first: a node is always newer than its parents.
+    No recursion, no stack of pending work. With reset, each node's grad is set to 0 on the way
+    (backward's fresh start).
     """
     if not root._p:
         return []
     nodes = [root]
     seen = {root}
+    shared = False  # whether some node has two consumers (or one consumer twice): then the walk must be sorted
     for v in nodes:  # the list grows as parents are found: each node is looked at once
         if reset:
             v.grad = 0.0
@@ -171,28 +174,39 @@ def _topological_order(root: Value, reset: bool = False) -> list[Value]:
         arity = cls._arity
         if arity:  # one or two parents, in _p and _arg (a node's _p is a Value or a non-empty tuple)
             p = v._p
-            if p._p and p not in seen:
-                seen.add(p)
-                nodes.append(p)
-            if arity == 2:
-                p = v._arg
-                if p._p and p not in seen:
+            if p._p:
+                if p in seen:
+                    shared = True
+                else:
                     seen.add(p)
                     nodes.append(p)
+            if arity == 2:
+                p = v._arg
+                if p._p:
+                    if p in seen:
+                        shared = True
+                    else:
+                        seen.add(p)
+                        nodes.append(p)
             continue
         if cls._leaf_parents:  # an input layer's neuron: all its parents are leaves
             continue
         if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
             prev = v._arg
             if seen.issuperset(prev):  # the layer's other neurons have found them: one check at C speed
+                shared = True
                 continue
         else:
             prev = v._prev
         for p in prev:
-            if p._p and p not in seen:
-                seen.add(p)
-                nodes.append(p)
-    nodes.sort(key=_number, reverse=True)
+            if p._p:
+                if p in seen:
+                    shared = True
+                else:
+                    seen.add(p)
+                    nodes.append(p)
+    if shared:
+        nodes.sort(key=_number, reverse=True)
     return nodes
 
 
