@@ -174,6 +174,31 @@ def test_a_value_used_many_times_gets_every_contribution() -> None:
     assert b.grad == 2 * (2 * -2.0 + 1)
 
 
+def test_a_node_met_before_its_last_consumer_waits_for_it() -> None:
+    """t * tanh(t): the walk meets t before tanh(t), t's other consumer; backward must run tanh(t) first."""
+    x = Value(0.7)
+    t = x * 3.0
+    y = t * t.tanh()
+    y.backward()
+    th = math.tanh(2.1)
+    assert t.grad == pytest.approx(th + 2.1 * (1 - th * th), rel=1e-15)
+    assert x.grad == pytest.approx(3.0 * t.grad, rel=1e-15)
+    (g,) = gradients(y, [x])
+    assert g.data == x.grad
+
+
+def test_a_tree_of_ops_is_walked_in_an_order_that_works() -> None:
+    """A tree (each op used once, leaves shared) needs no sort: built right to left or left to right."""
+    a, b = Value(1.5), Value(-2.0)
+    left_first = (a * b + a) - (b * 2.0).exp()
+    right_first_inner = (b * 2.0).exp()
+    right_first = (a * b + a) - right_first_inner
+    for y in (left_first, right_first):
+        a.grad = b.grad = 0.0
+        y.backward()
+        assert (a.grad, b.grad) == pytest.approx((b.data + 1.0, a.data - 2.0 * math.exp(-4.0)), rel=1e-15)
+
+
 def test_backward_of_a_leaf_is_one() -> None:
     x = Value(5.0)
     x.backward()
