@@ -137,7 +137,7 @@ class Value:
         As PyTorch with retain_graph=True: leaves accumulate across calls; every other node's grad
         holds the gradient from this call. Iterative, so graphs of any depth work.
         """
-        nodes = _topological_order(self, reset=True)
+        nodes = _topological_order(self, True)
         if self._p:
             self.grad = 1.0
         else:
@@ -156,55 +156,70 @@ _number = operator.attrgetter("_n")
 def _topological_order(root: Value, reset: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes of root's graph, each one before all of its parents.
 
-    The nodes are found by walking from root, each once (leaves are never taken). If no node was met
-    twice, the nodes form a tree and the walk's own order already puts each after its one consumer;
-    otherwise they are sorted by their number, newest first: a node is always newer than its parents.
-    No recursion, no stack of pending work. With reset, each node's grad is set to 0 on the way
-    (backward's fresh start).
+    A walk from root finds each node once: it marks a node by setting its grad to this walk's own
+    float 0.0 (a new object, so `grad is mark` tells this walk's nodes), which is also where backward
+    wants every node to start (reset); without reset the grads are put back afterwards. If no node
+    was met twice, the nodes form a tree and the walk's order already puts each after its one
+    consumer; otherwise they are sorted by number, newest first (a node is newer than its parents).
     """
     if not root._p:
         return []
+    mark = float(0)
+    saved = None if reset else [root.grad]
+    root.grad = mark
     nodes = [root]
-    seen = {root}
-    shared = False  # whether some node has two consumers (or one consumer twice): then the walk must be sorted
-    for v in nodes:  # the list grows as parents are found: each node is looked at once
-        if reset:
-            v.grad = 0.0
-        cls = type(v)
-        arity = cls._arity
-        if arity:  # one or two parents, in _p and _arg (a node's _p is a Value or a non-empty tuple)
-            p = v._p
-            if p._p:
-                if p in seen:
-                    shared = True
-                else:
-                    seen.add(p)
-                    nodes.append(p)
-            if arity == 2:
-                p = v._arg
+    rows: set[int] | None = None  # the input rows (shared tuples) of neurons already walked
+    shared = False  # whether a node has two consumers (or one consumer twice): then the walk is sorted
+    try:
+        for v in nodes:  # the list grows as parents are found
+            cls = type(v)
+            arity = cls._arity
+            if arity:  # one or two parents, in _p and _arg (a node's _p is a Value or a non-empty tuple)
+                p = v._p
                 if p._p:
-                    if p in seen:
+                    if p.grad is mark:
                         shared = True
                     else:
-                        seen.add(p)
+                        if saved is not None:
+                            saved.append(p.grad)
+                        p.grad = mark
                         nodes.append(p)
-            continue
-        if cls._leaf_parents:  # an input layer's neuron: all its parents are leaves
-            continue
-        if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
-            prev = v._arg
-            if seen.issuperset(prev):  # the layer's other neurons have found them: one check at C speed
-                shared = True
+                if arity == 2:
+                    p = v._arg
+                    if p._p:
+                        if p.grad is mark:
+                            shared = True
+                        else:
+                            if saved is not None:
+                                saved.append(p.grad)
+                            p.grad = mark
+                            nodes.append(p)
                 continue
-        else:
-            prev = v._prev
-        for p in prev:
-            if p._p:
-                if p in seen:
+            if cls._leaf_parents:  # an input layer's neuron: all its parents are leaves
+                continue
+            if cls._leaf_params:  # a neuron: only its inputs x1..xn, in _arg, can be nodes
+                prev = v._arg
+                if rows is None:
+                    rows = set()
+                elif id(prev) in rows:  # the layer's other neurons on this row have walked them
                     shared = True
-                else:
-                    seen.add(p)
-                    nodes.append(p)
+                    continue
+                rows.add(id(prev))
+            else:
+                prev = v._prev
+            for p in prev:
+                if p._p:
+                    if p.grad is mark:
+                        shared = True
+                    else:
+                        if saved is not None:
+                            saved.append(p.grad)
+                        p.grad = mark
+                        nodes.append(p)
+    finally:
+        if saved is not None:  # the caller wanted the order only: every grad as it was
+            for v, g in zip(nodes, saved):
+                v.grad = g
     if shared:
         nodes.sort(key=_number, reverse=True)
     return nodes
