@@ -216,6 +216,29 @@ def test_backward_then_gradients_leave_each_other_alone() -> None:
     assert gradients(out, [Value(1.0)])[0].data == 0.0  # not in the graph
 
 
+def test_gradients_puts_every_grad_back_even_when_the_walk_fails() -> None:
+    """The walk marks nodes through their grad; gradients() restores them, also after an error."""
+
+    class Broken(Value):
+        __slots__ = ()
+        _op = "broken"
+
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            raise RuntimeError("no parents today")
+
+    x = Value(2.0)
+    t = x * 3.0
+    y = t * t
+    y.backward()
+    before = (x.grad, t.grad, y.grad)
+    broken = mg.engine._node(Broken, 1.0, (t,))
+    z = broken * y
+    with pytest.raises(RuntimeError, match="no parents today"):
+        gradients(z, [x])
+    assert (x.grad, t.grad, y.grad, z.grad, broken.grad) == (*before, 0.0, 0.0)
+
+
 def test_gradients_rejects_bad_input() -> None:
     x = Value(1.0)
     with pytest.raises(TypeError, match=r"gradients\(output\) must be a Value, got float"):
