@@ -220,7 +220,21 @@ def _binary_nodes(name: str, symbol: str, rule_x: Rule, rule_y: Rule) -> tuple[t
 # names an operand needs no call (the step of + multiplies by 1.0, the step of * reads the other operand).
 def _step_xy(rule_x: Rule, rule_y: Rule) -> Callable[[Value], None]:
     """The backward step of x op y, both Values (x in _p, y in _arg)."""
-    if isinstance(rule_x, float) and isinstance(rule_y, float):
+    if (rule_x, rule_y) == (1.0, 1.0):  # a sum: the gradient passes to both unchanged
+
+        def step(self: Value) -> None:
+            g = self.grad
+            self._p.grad += g
+            self._arg.grad += g
+
+    elif (rule_x, rule_y) == (1.0, -1.0):  # a difference (y.grad - g is y.grad + g * -1.0, bit for bit)
+
+        def step(self: Value) -> None:
+            g = self.grad
+            self._p.grad += g
+            self._arg.grad -= g
+
+    elif isinstance(rule_x, float) and isinstance(rule_y, float):
         cx, cy = rule_x, rule_y
 
         def step(self: Value) -> None:
