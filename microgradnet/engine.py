@@ -9,7 +9,8 @@ its parent (or, for a node of many, the tuple of them) and `_arg` its second par
 operand, or its extra data; `_prev`, the tuple of its parents, is made from them when asked for. So a
 node of one or two parents costs no tuple, and graphs are freed by reference counting alone. A node
 also keeps its number in the order of creation (`_n`): made after its parents, it comes after them,
-so `backward()` orders a graph by sorting its nodes, at C speed, rather than by a depth-first search.
+so `backward()` orders a graph whose nodes are shared by sorting them at C speed, rather than by a
+depth-first search (a tree of ops needs no sort at all).
 """
 
 from __future__ import annotations
