@@ -1,4 +1,12 @@
-"""microgradnet: a scalar autograd engine for learning, teaching and prototyping backpropagation."""
+"""microgradnet: a scalar autograd engine for learning, teaching and prototyping backpropagation.
+
+The package is built in floors, each importing only the ones below it:
+
+- `engine/`: the Value, its op table, the backward pass and grad mode (it imports nothing else);
+- `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `plot`, and `files`, `modelfile`;
+- `render/` (`draw_dot`, `draw_tree`) and `testing/` (gradient checks, Hypothesis strategies);
+- `cli/`, the command line, which nothing imports.
+"""
 
 from __future__ import annotations
 
@@ -12,47 +20,53 @@ from . import (
     plot,
     training,
 )
-from .engine import Value, gradients
+from .engine import (
+    OPS,
+    FusedNode,
+    Value,
+    defop,
+    enable_grad,
+    gradients,
+    is_grad_enabled,
+    linear,
+    linears,
+    logsumexp,
+    no_grad,
+    sum,
+    sum_squares,
+)
+from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
+from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .fused import linear, linears, logsumexp, sum, sum_squares
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .ops import OPS, cos, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, tanh  # ops gives Value its operators
-from .render import GraphvizNotFoundError, draw_dot  # graphviz itself is imported only inside draw_dot
-from .tree import draw_tree
+from .render import GraphvizNotFoundError, draw_dot, draw_tree
 
 __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "FusedNode",
     "GraphvizNotFoundError",
     "Value",
     "__version__",
-    "cos",
     "datasets",
+    "defop",
     "draw_dot",
     "draw_tree",
     "enable_grad",
-    "exp",
     "grad",
     "gradients",
     "is_grad_enabled",
-    "leaky_relu",
     "linear",
     "linears",
-    "log",
     "logsumexp",
     "losses",
     "nn",
     "no_grad",
     "optim",
     "plot",
-    "relu",
-    "sigmoid",
-    "sin",
-    "sqrt",
     "sum",
     "sum_squares",
-    "tanh",
     "training",
     "value_and_grad",
+    *FUNCTIONS,
 ]

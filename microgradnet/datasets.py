@@ -13,7 +13,16 @@ import random
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-__all__ = ["load_digits", "make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor", "train_test_split"]
+__all__ = [
+    "load_digits",
+    "make_blobs",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "make_xor",
+    "random_source",
+    "train_test_split",
+]
 
 Seed = int | random.Random | None
 Dataset = tuple[list[list[float]], list[int]]
@@ -23,7 +32,7 @@ L = TypeVar("L")
 
 def make_moons(n_samples: int = 100, *, noise: float = 0.0, shuffle: bool = True, seed: Seed = None) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons): the upper is class 0, the lower class 1."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     n_out = _count(n_samples, "make_moons(n_samples)", 2) // 2
     n_in = n_samples - n_out
     points = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
@@ -35,7 +44,7 @@ def make_circles(
     n_samples: int = 100, *, noise: float = 0.0, factor: float = 0.8, shuffle: bool = True, seed: Seed = None
 ) -> Dataset:
     """A circle inside a larger one (scikit-learn's make_circles): the outer is class 0, the inner class 1."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     if not 0.0 <= factor < 1.0:
         raise ValueError(f"make_circles(factor) must be in [0, 1), got {factor!r}")
     n_out = _count(n_samples, "make_circles(n_samples)", 2) // 2
@@ -56,7 +65,7 @@ def make_blobs(
     seed: Seed = None,
 ) -> Dataset:
     """Gaussian blobs around `centers` (a number of random centres in center_box, or their coordinates)."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     if isinstance(centers, int):
         k = _count(centers, "make_blobs(centers)", 1)
         dims = _count(n_features, "make_blobs(n_features)", 1)
@@ -82,7 +91,7 @@ def make_spirals(
     seed: Seed = None,
 ) -> Dataset:
     """Interleaved spiral arms from the centre out to radius 1, one per class, each winding `turns` times."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     k = _count(n_classes, "make_spirals(n_classes)", 2)
     n = _count(n_samples, "make_spirals(n_samples)", k)
     points: list[list[float]] = []
@@ -98,7 +107,7 @@ def make_spirals(
 
 def make_xor(n_samples: int = 4, *, noise: float = 0.0, seed: Seed = None) -> Dataset:
     """XOR: the truth table [[0,0],[0,1],[1,0],[1,1]] -> [0,1,1,0], repeated to n_samples points, plus noise."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     n = _count(n_samples, "make_xor(n_samples)", 1)
     table = [([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0)]
     points = [list(table[i % 4][0]) for i in range(n)]
@@ -122,7 +131,7 @@ def train_test_split(
     X: Sequence[T], y: Sequence[L], test_size: float = 0.25, *, stratify: bool = False, seed: Seed = None
 ) -> tuple[list[T], list[T], list[L], list[L]]:
     """Shuffle and split into (X_train, X_test, y_train, y_test); stratify keeps each class's share in both."""
-    rng = _rng(seed)
+    rng = random_source(seed)
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}")
     if not 0.0 < test_size < 1.0:
@@ -155,8 +164,8 @@ def train_test_split(
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-def _rng(seed: object) -> Any:
-    """A private Random(seed), the given Random, or the global `random` module for None (or itself)."""
+def random_source(seed: object) -> Any:
+    """Where random numbers come from: a new Random(seed), the given Random, or the `random` module for None."""
     if seed is None or seed is random:
         return random
     if isinstance(seed, random.Random):

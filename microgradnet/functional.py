@@ -12,8 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Value, _real, gradients
-from .grad_mode import enable_grad
+from .engine import Value, enable_grad, gradients, to_float
 
 
 class _Depth(threading.local):
@@ -43,13 +42,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
             if isinstance(args[i], Value):
                 xs[i] = args[i] + 0.0
             else:
-                xs[i] = Value(_real(args[i], f"argument {i} of the differentiated function"))
+                xs[i] = Value(to_float(args[i], f"argument {i} of the differentiated function"))
         _depth.level += 1
         try:
             with enable_grad():
                 out = f(*xs)
                 if not isinstance(out, Value):
-                    out = Value(_real(out, "the differentiated function's result"))
+                    out = Value(to_float(out, "the differentiated function's result"))
                 gs = gradients(out, [xs[i] for i in nums], create_graph=True)
         finally:
             _depth.level -= 1

@@ -12,9 +12,10 @@ Class labels are integers: 0 and 1 for two classes (`hinge` also accepts microgr
 | `l2(params, alpha)` | `alpha * sum((p ** 2).sum() for p in params)` | one `Σ x²` node, times alpha |
 
 `mse`, `hinge` and `binary_cross_entropy` are each one node over the whole batch (reduction
-included): its parents are the predictions that are Values, its `_arg` their targets followed by
-the divisor (n for the mean, 1 for the sum); plain-number predictions are constants folded into
-its data. Each node computes its own partials, exactly, with a tight float backward step.
+included), made through the engine's public door (`FusedNode`): its parents are the predictions
+that are Values, its `arg` their targets followed by the divisor (n for the mean, 1 for the sum);
+plain-number predictions are constants folded into its data. Each node computes its own partials,
+exactly, with a tight float backward step, and names each prediction's target in drawings.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
-from . import ieee
-from .engine import _VALUE_TYPES, Operand, Partials, Value, _node
-from .fused import logsumexp, sum_squares
-from .fused import sum as vsum
+from .engine import FusedNode, Operand, Value, all_values, logsumexp, sum_squares
+from .engine import sum as vsum
+from .engine.floats import as_float
 
 __all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
 
@@ -37,58 +37,80 @@ Target = float | Sequence[float]
 _NUMBER = frozenset([float, int])  # targets of these types need no check
 
 
-class MSE(Value):
+class _BatchLoss(FusedNode):
+    """A loss over a batch as one node: parents the predictions, arg (t1..tn, divisor)."""
+
+    __slots__ = ()
+    target = "t"  # how drawings name each prediction's target: t = 0.5
+
+    def roles(self) -> list[str]:
+        """Each prediction's target: 't = 0.5', 'y = 1'."""
+        return [f"{self.target} = {t:g}" for t in self.arg[:-1]]
+
+    def details(self) -> tuple[str]:
+        """The reduction: 'mean of 100', 'sum of 3', '1 sample'."""
+        d, n = int(self.arg[-1]), len(self.parents)
+        return (f"mean of {d}" if d > 1 else f"sum of {n}" if n > 1 else "1 sample",)
+
+
+class MSE(_BatchLoss):
     """Σ (pᵢ - tᵢ)² / n over a batch as one node; d out/d pᵢ = 2 (pᵢ - tᵢ) / n."""
 
     __slots__ = ()
-    _op, _name = "MSE", "mse"
+    symbol, name = "MSE", "mse"
 
-    def _partials(self, graph: bool) -> Partials:
-        c = 2.0 / self._arg[-1]
+    def partials(self, graph: bool) -> Sequence[Operand]:
+        """2 (pᵢ - tᵢ) / n for each prediction pᵢ."""
+        c = 2.0 / self.arg[-1]
         if graph:
-            return tuple((p - t) * c for p, t in zip(self._prev, self._arg))
-        return tuple(c * (p.data - t) for p, t in zip(self._prev, self._arg))
+            return tuple((p - t) * c for p, t in zip(self.parents, self.arg))
+        return tuple(c * (p.data - t) for p, t in zip(self.parents, self.arg))
 
-    def _backward(self) -> None:
+    def accumulate(self) -> None:
+        """The float backward step."""
         g = self.grad
-        c = 2.0 / self._arg[-1]
-        for p, t in zip(self._prev, self._arg):  # zip stops before the divisor at the end of _arg
+        c = 2.0 / self.arg[-1]
+        for p, t in zip(self.parents, self.arg):  # zip stops before the divisor at the end of arg
             p.grad += g * (c * (p.data - t))
 
 
-class Hinge(Value):
+class Hinge(_BatchLoss):
     """Σ max(0, 1 - yᵢ sᵢ) / n (yᵢ = ±1) as one node; d out/d sᵢ = -yᵢ / n where the margin is > 0, else 0."""
 
     __slots__ = ()
-    _op, _name = "hinge", "hinge"
+    symbol, name, target = "hinge", "hinge", "y"
 
-    def _partials(self, graph: bool) -> Partials:  # piecewise constant: floats, also when graph is built
-        inv = 1.0 / self._arg[-1]
-        return tuple(0.0 if 1.0 - y * s.data <= 0.0 else -y * inv for s, y in zip(self._prev, self._arg))
+    def partials(self, graph: bool) -> Sequence[Operand]:
+        """-yᵢ / n where the margin is positive, else 0 (piecewise constant: floats, also for a graph)."""
+        inv = 1.0 / self.arg[-1]
+        return tuple(0.0 if 1.0 - y * s.data <= 0.0 else -y * inv for s, y in zip(self.parents, self.arg))
 
-    def _backward(self) -> None:
-        k = self.grad * (1.0 / self._arg[-1])
-        for s, y in zip(self._prev, self._arg):
+    def accumulate(self) -> None:
+        """The float backward step."""
+        k = self.grad * (1.0 / self.arg[-1])
+        for s, y in zip(self.parents, self.arg):
             if not 1.0 - y * s.data <= 0.0:  # as ReLU: no gradient at a margin of exactly 0; nan passes it on
                 s.grad -= y * k
 
 
-class BCE(Value):
+class BCE(_BatchLoss):
     """Σ binary cross-entropy of sigmoid(zᵢ) against yᵢ / n as one node; d out/d zᵢ = (sigmoid(zᵢ) - yᵢ) / n."""
 
     __slots__ = ()
-    _op, _name = "BCE", "binary_cross_entropy"
+    symbol, name, target = "BCE", "binary_cross_entropy", "y"
 
-    def _partials(self, graph: bool) -> Partials:
-        n = self._arg[-1]
+    def partials(self, graph: bool) -> Sequence[Operand]:
+        """(sigmoid(zᵢ) - yᵢ) / n for each logit zᵢ, with exact tails."""
+        n = self.arg[-1]
         if graph:
-            return tuple(_sigmoid_minus_graph(z, y) / n for z, y in zip(self._prev, self._arg))
-        return tuple(_sigmoid_minus(z.data, y) / n for z, y in zip(self._prev, self._arg))
+            return tuple(_sigmoid_minus_graph(z, y) / n for z, y in zip(self.parents, self.arg))
+        return tuple(_sigmoid_minus(z.data, y) / n for z, y in zip(self.parents, self.arg))
 
-    def _backward(self) -> None:
+    def accumulate(self) -> None:
+        """The float backward step."""
         g = self.grad
-        n = self._arg[-1]
-        for z, y in zip(self._prev, self._arg):
+        n = self.arg[-1]
+        for z, y in zip(self.parents, self.arg):
             z.grad += g * (_sigmoid_minus(z.data, y) / n)
 
 
@@ -189,7 +211,10 @@ def _sigmoid_minus_graph(z: Value, y: float) -> Value:
 
 # -- helpers ----------------------------------------------------------------------------------------
 def _fused(
-    cls: type[Value], term: Callable[[float, float], float], pairs: list[tuple[Value | float, float]], reduction: str
+    cls: type[FusedNode],
+    term: Callable[[float, float], float],
+    pairs: list[tuple[Value | float, float]],
+    reduction: str,
 ) -> Value:
     """One `cls` node over the Value predictions, its data the mean (or sum) of term(p, t) over all pairs."""
     _check_reduction(reduction)
@@ -205,7 +230,7 @@ def _fused(
             total += term(p, t)
     n = float(len(pairs)) if reduction == "mean" else 1.0
     arg.append(n)
-    return _node(cls, total / n, tuple(prev), tuple(arg))
+    return cls.make(total / n, prev, tuple(arg))
 
 
 def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | float, float]]:
@@ -216,9 +241,9 @@ def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | f
         raise TypeError(f"{where}: a list of predictions needs a list of targets, got {type(target).__name__}")
     _same_length(pred, target, where)
     # the usual batch (Values, and int or float targets) is type-checked at C speed: no call per sample
-    preds = pred if _VALUE_TYPES.issuperset(map(type, pred)) else [_prediction(p) for p in pred]
+    preds = pred if all_values(pred) else [_prediction(p) for p in pred]
     numbers_only = _NUMBER.issuperset(map(type, target))
-    targets = map(ieee.as_float, target) if numbers_only else [_number(t, where) for t in target]
+    targets = map(as_float, target) if numbers_only else [_number(t, where) for t in target]
     return list(zip(preds, targets))
 
 
@@ -234,7 +259,7 @@ def _prediction(x: object) -> Value | float:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return ieee.as_float(x)  # type: ignore[arg-type]
+        return as_float(x)  # type: ignore[arg-type]
     raise TypeError(f"predictions must be Values or numbers, got {type(x).__name__}: {x!r:.60}")
 
 
@@ -245,7 +270,7 @@ def _value(x: object) -> Value:
 
 def _number(t: object, where: str) -> float:
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return ieee.as_float(t)  # type: ignore[arg-type]
+        return as_float(t)  # type: ignore[arg-type]
     raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {t!r:.60}")
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from .files import PathLike, write_atomic
+
 FORMAT = "microgradnet.module"
 VERSION = 1
-
-PathLike = str | os.PathLike[str]
 
 
 class ModelFileError(ValueError):
@@ -44,24 +43,7 @@ def write(path: PathLike, module: str, config: dict[str, Any] | None, parameters
             raise ValueError(f"cannot save: parameter {name!r} is {x}; only finite numbers can be saved")
     doc = {"format": FORMAT, "version": VERSION, "module": module, "config": config, "parameters": parameters}
     text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-    write_text_atomic(path, text)
-
-
-def write_text_atomic(path: PathLike, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomic(path, text)
 
 
 def read(path: PathLike) -> ModelFile:

@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from . import modelfile
-from .engine import _VALUE_TYPES, Operand, Value
-from .fused import linear, linears_each
-from .modelfile import ModelFileError, PathLike
-from .ops import OPS, _unary_each
+from .engine import OPS, Operand, Value, all_values, linear, linears_each
+from .files import PathLike
+from .modelfile import ModelFileError
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "load"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "forward_rows", "is_batch", "load"]
 
 M = TypeVar("M", bound="Module")
 Batch = Sequence[Sequence[Operand]]  # input rows, one per sample
@@ -142,7 +141,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Operand] | Operand) -> Value: ...
     def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Value | list[Value]:
         """The neuron's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]  # type: ignore[union-attr]
         xs = _inputs(x, len(self.w), self)  # type: ignore[arg-type]
         return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
@@ -173,7 +172,7 @@ class Layer(Module):
     def __call__(self, x: Sequence[Operand] | Operand) -> Output: ...
     def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Output | list[Output]:
         """The layer's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [_unwrap(out) for out in self._forward(x)]  # type: ignore[arg-type]
         return _unwrap(self._forward([x])[0])  # type: ignore[list-item]
 
@@ -189,7 +188,7 @@ class Layer(Module):
             return zs
         if len(kinds) == 1 and kinds <= _TABLE_ACTIVATIONS:  # one op of the table: a row's nodes made in one loop
             op = OPS[kinds.pop()]
-            return [_unary_each(op, row) for row in zs]
+            return [op.each(row) for row in zs]
         fs = [ACTIVATIONS[n.activation][1] for n in neurons]
         return [[f(z) for f, z in zip(fs, row)] for row in zs]
 
@@ -237,7 +236,7 @@ class MLP(Module):
     def __call__(self, x: Sequence[Operand] | Operand) -> Output: ...
     def __call__(self, x: Sequence[Operand] | Operand | Batch) -> Output | list[Output]:
         """The network's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
-        batch = _is_batch(x)
+        batch = is_batch(x)
         rows: Batch = x if batch else [x]  # type: ignore[assignment,list-item]
         for layer in self.layers:
             if type(layer).__call__ is Layer.__call__:  # a Layer: the batch in one go
@@ -277,6 +276,19 @@ def load(path: PathLike) -> Module:
     return model.load(path)
 
 
+_BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows
+
+
+def forward_rows(model: Any, X: Batch, chunk: int | None = None) -> list[Any]:
+    """The model's output for each row of X: a Neuron, Layer or MLP is called on the rows (chunk rows at a
+    time; None: all at once, reading each weight once), any other model once per row; the same numbers."""
+    if not (isinstance(model, (Neuron, Layer, MLP)) and type(model).__call__ in _BATCH_CALLS and is_batch(X)):
+        return [model(x) for x in X]
+    if chunk is None or chunk >= len(X):
+        return model(X)
+    return [out for i in range(0, len(X), chunk) for out in model(X[i : i + chunk])]
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
     """Parameters in obj's attributes (Values, Modules, lists, tuples and dicts of them), with dotted names."""
@@ -303,7 +315,7 @@ def _collect(obj: object, out: list[Value]) -> None:
     if isinstance(obj, Module):
         items: Any = [v for k, v in vars(obj).items() if not k.startswith("_")]
     elif isinstance(obj, (list, tuple)):
-        if _VALUE_TYPES.issuperset(map(type, obj)):  # a neuron's weights: all at once
+        if all_values(obj):  # a neuron's weights: all at once
             out.extend(obj)
             return
         items = obj
@@ -315,7 +327,7 @@ def _collect(obj: object, out: list[Value]) -> None:
         _collect(value, out)
 
 
-def _is_batch(x: object) -> bool:
+def is_batch(x: object) -> bool:
     """Whether x is a batch of input rows (a list of lists, a 2-D array) rather than one input."""
     if isinstance(x, (Value, numbers.Real, str, bytes)):
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .training import _class, predict
+from .training import class_index, predict
 
 __all__ = ["plot_decision_boundary", "plot_history"]
 
@@ -55,7 +55,7 @@ def plot_decision_boundary(
     gy = _grid(min(ys), max(ys), resolution)
     flat = predict(model, [[a, b] for b in gy for a in gx])
     z = [flat[i : i + resolution] for i in range(0, len(flat), resolution)]
-    classes = sorted({_class(t) for t in y} | set(flat))
+    classes = sorted({class_index(t) for t in y} | set(flat))
     colors = [_COLORS[c % len(_COLORS)] for c in range(max(classes) + 1)]
     from matplotlib.colors import ListedColormap
 
@@ -65,7 +65,9 @@ def plot_decision_boundary(
         _, ax = plt.subplots(figsize=(6.0, min(max(height, 2.5), 8.0) + 0.6), layout="constrained")
     levels = [c - 0.5 for c in range(len(colors) + 1)]
     ax.contourf(gx, gy, z, levels=levels, cmap=cmap, alpha=0.3)
-    ax.scatter(xs, ys, c=[_class(t) for t in y], cmap=cmap, vmin=-0.5, vmax=len(colors) - 0.5, s=20, edgecolors="k")
+    ax.scatter(
+        xs, ys, c=[class_index(t) for t in y], cmap=cmap, vmin=-0.5, vmax=len(colors) - 0.5, s=20, edgecolors="k"
+    )
     ax.set_xlim(gx[0], gx[-1])
     ax.set_ylim(gy[0], gy[-1])
     ax.set_aspect("equal", adjustable="box")

@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import losses
-from .datasets import Seed, _rng
-from .engine import Operand, Value
-from .grad_mode import no_grad
-from .nn import MLP, Layer, Neuron, _is_batch
+from .datasets import Seed, random_source
+from .engine import Operand, Value, no_grad
+from .nn import forward_rows
 from .optim import Adam, Optimizer
 
-__all__ = ["LOSSES", "accuracy", "batches", "fit", "predict"]
+__all__ = ["LOSSES", "accuracy", "batches", "class_index", "fit", "predict"]
 
 Model = Callable[[Sequence[Operand]], Value | list[Value]]
 LossFn = Callable[[Any, Any], Value]
@@ -37,7 +36,7 @@ LOSSES: dict[str, LossFn] = {
 def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
     """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 else 0."""
     with no_grad():
-        return [_decide(out) for out in _outputs(model, X, _ROWS_AT_ONCE)]
+        return [_decide(out) for out in forward_rows(model, X, _ROWS_AT_ONCE)]
 
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
@@ -50,7 +49,7 @@ def batches(n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = N
     """The indices 0..n-1 in batches of batch_size (the last may be smaller; None: one batch of all)."""
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        random_source(seed).shuffle(order)
     size = n if batch_size is None else batch_size
     return [order[i : i + size] for i in range(0, n, size)]
 
@@ -81,37 +80,23 @@ def fit(
     'val_accuracy' when validation_data is given.
     """
     X, y = _lists(X, y, "fit")
-    _positive(epochs, "fit(epochs)")
-    if batch_size is not None:
-        _positive(batch_size, "fit(batch_size)")
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
-        raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
+    _check_fit(epochs, batch_size, l2)
     if validation_data is not None:
         validation_data = _lists(*validation_data, "fit(validation_data)")
     loss_fn = _loss_function(loss, model, X)
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
     classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
-    rng = _rng(seed)
-    decay = model.parameters() if l2 else []
+    rng = random_source(seed)
+    step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
     history: dict[str, list[float]] = {"loss": []}
     with _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar:
         for epoch in range(epochs):
             bar.start_epoch(epoch, epochs)
             total, correct, seen = 0.0, 0, 0
             for idx in batches(len(X), batch_size, shuffle, rng):
-                outputs = _outputs(model, [X[i] for i in idx])
-                targets = [y[i] for i in idx]
-                objective = loss_fn(outputs, targets)
-                if l2:
-                    objective = objective + losses.l2(decay, l2)
-                optimizer.zero_grad()
-                objective.backward()
-                optimizer.step()
-                total += objective.data * len(idx)
-                seen += len(idx)
-                if classify:
-                    correct += sum(_decide(o) == _class(t) for o, t in zip(outputs, targets))
+                loss_sum, right = step([X[i] for i in idx], [y[i] for i in idx])
+                total, correct, seen = total + loss_sum, correct + right, seen + len(idx)
                 bar.step(total / seen, correct / seen if classify else None)
             _record(history, "loss", total / len(X))
             if classify:
@@ -123,19 +108,34 @@ def fit(
     return history
 
 
+def class_index(label: Any) -> int:
+    """The class a label stands for: the label itself, or 0 for the -1 of ±1 labels."""
+    return 0 if label == -1 else int(label)
+
+
 # -- helpers ----------------------------------------------------------------------------------------
-_BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows
 _ROWS_AT_ONCE = 16  # predict's rows per call: more keep so many nodes alive that Python's cyclic GC slows it down
 
 
-def _outputs(model: Any, X: Sequence[Sequence[Operand]], rows_at_once: int | None = None) -> list[Any]:
-    """The model's output for each row of X: a Neuron, Layer or MLP called on the rows (rows_at_once at a
-    time; None: all), any other model called on each row."""
-    if not (isinstance(model, (Neuron, Layer, MLP)) and type(model).__call__ in _BATCH_CALLS and _is_batch(X)):
-        return [model(x) for x in X]
-    if rows_at_once is None or rows_at_once >= len(X):
-        return model(X)
-    return [out for i in range(0, len(X), rows_at_once) for out in model(X[i : i + rows_at_once])]
+class _Step:
+    """One step of minibatch gradient descent: forward, loss (+ L2), backward, update."""
+
+    def __init__(self, model: Any, loss_fn: LossFn, optimizer: Optimizer, decay: list[Value], l2: float,
+                 classify: bool) -> None:  # fmt: skip
+        self.model, self.loss_fn, self.optimizer, self.decay, self.l2, self.classify = (
+            model, loss_fn, optimizer, decay, l2, classify)  # fmt: skip
+
+    def __call__(self, rows: list[Any], targets: list[Any]) -> tuple[float, int]:
+        """Train on one minibatch; its summed loss and how many of its rows were classified right."""
+        outputs = forward_rows(self.model, rows)
+        objective = self.loss_fn(outputs, targets)
+        if self.l2:
+            objective = objective + losses.l2(self.decay, self.l2)
+        self.optimizer.zero_grad()
+        objective.backward()
+        self.optimizer.step()
+        right = sum(_decide(o) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
+        return objective.data * len(rows), right
 
 
 def _decide(out: Value | list[Value]) -> int:
@@ -144,18 +144,14 @@ def _decide(out: Value | list[Value]) -> int:
     return max(range(len(out)), key=lambda k: out[k].data)
 
 
-def _class(label: Any) -> int:
-    return 0 if label == -1 else int(label)
-
-
 def _fraction_correct(predicted: list[int], y: Sequence[Any]) -> float:
-    return sum(p == _class(t) for p, t in zip(predicted, y)) / len(y)
+    return sum(p == class_index(t) for p, t in zip(predicted, y)) / len(y)
 
 
 def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[Operand]]) -> LossFn:
     if loss is None:
         with no_grad():
-            several = not isinstance(_outputs(model, X[:1])[0], Value)
+            several = not isinstance(forward_rows(model, X[:1])[0], Value)
         return LOSSES["cross_entropy" if several else "binary_cross_entropy"]
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -169,7 +165,7 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
 def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
     """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
     with no_grad():
-        outputs = _outputs(model, X, _ROWS_AT_ONCE)
+        outputs = forward_rows(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
         scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)
@@ -241,6 +237,14 @@ def _lists(X: Any, y: Any, where: str) -> tuple[list[Any], list[Any]]:
 
 def _iterable(x: object) -> bool:
     return hasattr(x, "__iter__") and hasattr(x, "__len__")
+
+
+def _check_fit(epochs: object, batch_size: object, l2: float) -> None:
+    _positive(epochs, "fit(epochs)")
+    if batch_size is not None:
+        _positive(batch_size, "fit(batch_size)")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
+        raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
 
 
 def _positive(n: object, where: str) -> None:

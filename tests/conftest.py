@@ -45,3 +45,15 @@ def plant_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> Plant:
                 monkeypatch.setattr(cls, "_backward", Value._backward)
 
     return plant
+
+
+@pytest.fixture
+def forget_new_ops() -> Any:
+    """Remove the ops a test adds with defop (and their Value methods) when it ends."""
+    from microgradnet.engine.ops import OPS
+
+    before = set(OPS)
+    yield
+    for name in set(OPS) - before:
+        for method in OPS.pop(name).methods:
+            delattr(Value, method)

@@ -119,7 +119,7 @@ def _expanded(ws: list[Value], xs: list[Value | float], b: Value) -> Value:
 
 def test_linear_fast_paths_match_the_expanded_sum() -> None:
     import microgradnet as mg
-    from microgradnet.fused import Linear, LinearConst
+    from microgradnet.engine import Linear, LinearConst
 
     def params() -> tuple[list[Value], Value]:
         return [Value(0.5), Value(-1.25), Value(2.0)], Value(0.75)
@@ -142,7 +142,7 @@ def test_linear_fast_paths_match_the_expanded_sum() -> None:
 def test_computed_weights_and_bias_are_still_reached() -> None:
     """Non-leaf weights or bias must not take the nodes whose parameters the sort skips past."""
     import microgradnet as mg
-    from microgradnet.fused import Linear, LinearComputed, LinearConst
+    from microgradnet.engine import Linear, LinearComputed, LinearConst
 
     da = 2.0 * 3.0 - (1.0 - math.tanh(1.5) ** 2)  # d/da of 2a·3 + tanh(a)·(-1)
     for inputs in ([3.0, -1.0], [Value(3.0), Value(-1.0)]):

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 import microgradnet as mg
 from microgradnet import OPS, Value, gradients
 from microgradnet.testing import Apply, Expression, gradcheck
-from microgradnet.testing.expression import OPERATORS, nodes
 from microgradnet.testing.strategies import expressions
+from microgradnet.testing.trees import OPERATORS, nodes
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch); CI installs it")
 F = torch.nn.functional

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 import microgradnet as mg
-from microgradnet import Value, enable_grad, grad_mode, is_grad_enabled, no_grad
+from microgradnet import Value, enable_grad, is_grad_enabled, no_grad
+from microgradnet.engine import grad_mode
 from microgradnet.nn import Layer
 
 

@@ -12,13 +12,12 @@ import pytest
 
 import microgradnet as mg
 import microgradnet.render
-from microgradnet import Value, draw_tree, gradients
-from microgradnet.engine import _topological_order
+from microgradnet import Value, draw_tree, gradients, sigmoid
+from microgradnet.engine import LogSumExp, Sum, SumSquares
+from microgradnet.engine.backward import interior_nodes
 from microgradnet.functional import grad
-from microgradnet.fused import LogSumExp, Sum, SumSquares
 from microgradnet.losses import BCE, MSE, Hinge, binary_cross_entropy, cross_entropy, hinge, l2, mse
 from microgradnet.nn import MLP
-from microgradnet.ops import sigmoid
 from microgradnet.testing import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")
@@ -199,7 +198,7 @@ def test_a_batch_is_one_node_keeping_the_targets(loss: Any, cls: type, symbol: s
     labels = [i % 2 for i in range(100)]
     out = loss(scores, labels)
     assert type(out) is cls and out._op == symbol and out._name == loss.__name__
-    assert out._prev == tuple(scores) and _topological_order(out) == [out]
+    assert out._prev == tuple(scores) and interior_nodes(out) == [out]
     targets = [1.0 if y == 1 else -1.0 for y in labels] if loss is hinge else [float(y) for y in labels]
     assert out._arg == (*targets, 100.0)  # the targets, then the divisor of the mean
     assert loss(scores, labels, reduction="sum")._arg[-1] == 1.0

@@ -10,7 +10,7 @@ import pytest
 import microgradnet
 import microgradnet as mg
 from microgradnet import Value
-from microgradnet.fused import Linear, LinearConst
+from microgradnet.engine import Linear, LinearConst
 from microgradnet.nn import MLP, Layer, Module, Neuron
 
 

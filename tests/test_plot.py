@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from microgradnet.grad_mode import is_grad_enabled
+from microgradnet.engine.grad_mode import is_grad_enabled
 from microgradnet.nn import MLP, Layer, Neuron
 from microgradnet.plot import plot_decision_boundary, plot_history
 from microgradnet.training import _ROWS_AT_ONCE

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import microgradnet as mg
 from microgradnet import GraphvizNotFoundError, Value, draw_dot
-from microgradnet.walk import graph_nodes, visible
+from microgradnet.render.graph import graph_values, visible
 
 graphviz = pytest.importorskip("graphviz")
 HAS_DOT = shutil.which("dot") is not None
@@ -202,12 +202,12 @@ def test_max_nodes_refuses_a_large_graph_and_says_how_to_draw_part_of_it() -> No
         draw_dot(chain(501))
     assert str(e.value) == (
         "draw_dot: the graph has 501 values, more than max_nodes=500 can show readably; draw the part nearest the "
-        "output (draw_dot(root, depth=3)) or from an intermediate value (draw_dot(root._prev[0])), "
+        "output (draw_dot(root, depth=3)) or from an intermediate value (draw_dot(root.parents[0])), "
         "or pass max_nodes=501 to draw it all"
     )
     root = chain(501)
     assert len(node_labels(draw_dot(root, max_nodes=501).source)) == 501 + 500
-    assert len(node_labels(draw_dot(root._prev[0]._prev[0]).source)) == 499 + 498  # a part of it
+    assert len(node_labels(draw_dot(root.parents[0]._prev[0]).source)) == 499 + 498  # a part of it
 
 
 def test_depth_draws_the_part_nearest_the_output_and_says_what_is_left_out() -> None:
@@ -303,7 +303,7 @@ def test_clusters_group_each_neuron_with_its_parameters_inside_its_layer() -> No
     source = draw_dot(loss, module=model).source
     where = clusters_of(source)
     labels = node_labels(source)
-    ids = {v: f"v{i}" for i, v in enumerate(graph_nodes(loss, 1000, "test"))}
+    ids = {v: f"v{i}" for i, v in enumerate(graph_values(loss, 1000, "test"))}
     layer0, layer1 = ("FakeModule", "layers.0"), ("FakeModule", "layers.1")
     n0, n1, n2 = (*layer0, "layers.0.neurons.0"), (*layer0, "layers.0.neurons.1"), (*layer1, "layers.1.neurons.0")
     assert [where[ids[v]] for v in p[:8]] == [n0, n0, n0, n1, n1, n1, n2, n2]
@@ -335,7 +335,7 @@ def test_clusters_of_a_real_mlp() -> None:
     loss.backward()
     source = draw_dot(loss, module=model).source
     where = clusters_of(source)
-    ids = {v: f"v{i}" for i, v in enumerate(graph_nodes(loss, 1000, "test"))}
+    ids = {v: f"v{i}" for i, v in enumerate(graph_values(loss, 1000, "test"))}
     params = model.named_parameters()
     assert len(params) == 13
     for name, p in params:

@@ -35,8 +35,8 @@ from microgradnet.testing import (
     numerical_grad,
     well_conditioned,
 )
-from microgradnet.testing.expression import nodes
 from microgradnet.testing.strategies import expressions, values
+from microgradnet.testing.trees import nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,7 +113,7 @@ def test_gradcheck_tolerance_is_torchs_rule() -> None:
 
 
 def test_gradcheck_catches_a_bug_in_backward_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from microgradnet.fused import Sum
+    from microgradnet.engine import Sum
 
     def doubled(self: Value) -> None:
         for t in self._prev:
@@ -125,7 +125,7 @@ def test_gradcheck_catches_a_bug_in_backward_only(monkeypatch: pytest.MonkeyPatc
 
 
 def test_gradcheck_catches_a_bug_in_gradients_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from microgradnet.fused import Sum
+    from microgradnet.engine import Sum
 
     monkeypatch.setattr(Sum, "_partials", lambda self, graph: (0.5,) * len(self._prev))
     with pytest.raises(GradcheckError, match=r"by gradients\(\)"):

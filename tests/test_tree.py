@@ -9,7 +9,7 @@ import micrograd_cases
 import pytest
 
 import microgradnet as mg
-import microgradnet.tree
+import microgradnet.render.tree
 from microgradnet import Value, draw_tree
 
 
@@ -102,5 +102,5 @@ def test_max_nodes_and_bad_arguments() -> None:
 
 
 def test_the_module_docstring_example_runs() -> None:
-    result = doctest.testmod(microgradnet.tree, raise_on_error=False)
+    result = doctest.testmod(microgradnet.render.tree, raise_on_error=False)
     assert result.attempted == 5 and result.failed == 0

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import keyword
-import os
-import secrets
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from ..engine import Value
-from ..expression import FUNCTIONS, Expression, ExpressionError
-from ..render import GraphvizNotFoundError, draw_dot
-from ..tree import draw_tree
-from ..walk import graph_nodes
+from ..files import write_atomic
+from ..render import GraphvizNotFoundError, draw_dot, draw_tree, graph_values
+from .formula import FUNCTIONS, Formula, FormulaError
 
 RENDERED = (".svg", ".png", ".pdf")  # need Graphviz's dot program
 SOURCE = (".dot", ".gv")  # the DOT source, needs only the graphviz package
@@ -66,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """Run `microgradnet graph`; returns the exit code."""
     try:
         return _run(args)
-    except (UsageError, ExpressionError) as e:
+    except (UsageError, FormulaError) as e:
         return _fail(str(e), 2)
     except (GraphvizNotFoundError, ImportError, OSError, ValueError) as e:
         return _fail(str(e), 1)
@@ -80,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
     if args.depth is not None and args.depth < 0:
         raise UsageError(f"--depth must be at least 0, got {args.depth}")
-    expr = Expression(args.expression)
+    expr = Formula(args.expression)
     values = _bindings(args.bindings)
     for name in values:
         if name not in expr.names:
@@ -88,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
     leaves = {name: Value(x, label=name) for name, x in values.items()}
     result = expr.evaluate(leaves)
     root = result if isinstance(result, Value) else Value(result, label="result")
-    count = len(graph_nodes(root, sys.maxsize, "graph", args.depth))
+    count = len(graph_values(root, sys.maxsize, "graph", args.depth))
     if count > args.max_nodes:
         raise UsageError(
             f"the graph has {count} values, more than --max-nodes={args.max_nodes}; "
@@ -142,17 +138,12 @@ def _bindings(items: list[str]) -> dict[str, float]:
 
 
 def _write(path: str, data: bytes) -> None:
-    """Write data to path atomically: a temporary file in the same folder, then os.replace."""
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    """Write data to path atomically (see microgradnet.files)."""
     try:
-        with open(tmp, "xb") as f:  # not tempfile.mkstemp, whose files are private (0600)
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OSError(f"cannot write {path}: {e.strerror or e}") from e
+        message = str(e) if str(e).startswith("cannot write") else f"cannot write {path}: {e.strerror or e}"
+        raise OSError(message) from e
 
 
 def _fail(message: str, code: int) -> int:

@@ -6,12 +6,12 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from .. import datasets
+from ..files import write_atomic
 from ..nn import ACTIVATIONS, MLP
 from ..optim import Adam
 from ..training import accuracy, fit
@@ -155,16 +155,8 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
 
 
 def _save_figure(fig: Any, path: str) -> None:
-    """Save a PNG atomically: to a temporary file beside it, then renamed over it."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".microgradnet-", suffix=".png")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=100)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Save a PNG atomically (see microgradnet.files)."""
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
 
 
 def _fail(message: str, code: int) -> int:

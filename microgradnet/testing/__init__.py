@@ -7,7 +7,7 @@ needs Hypothesis (`pip install "microgradnet[testing]"`).
 from __future__ import annotations
 
 from .checks import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .expression import Apply, Constant, Expression, Input, apply_op, well_conditioned
+from .trees import Apply, Constant, Expression, Input, apply_op, well_conditioned
 
 __all__ = [
     "Apply",

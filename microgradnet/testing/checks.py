@@ -12,8 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..engine import Value, _real, gradients
-from ..grad_mode import enable_grad, no_grad
+from ..engine import Value, enable_grad, gradients, no_grad, to_float
 
 Function = Callable[..., Any]
 
@@ -111,13 +110,13 @@ def _points(inputs: Iterable[object], where: str) -> list[float]:
     inputs = _listed(inputs, where)
     if not inputs:
         raise ValueError(f"{where}(inputs) is empty: there is nothing to differentiate with respect to")
-    return [x.data if isinstance(x, Value) else _real(x, f"{where}(inputs[{i}])") for i, x in enumerate(inputs)]
+    return [x.data if isinstance(x, Value) else to_float(x, f"{where}(inputs[{i}])") for i, x in enumerate(inputs)]
 
 
 def _output(out: object) -> Value | float:
     if isinstance(out, Value):
         return out
-    return _real(out, "the checked function's result")
+    return to_float(out, "the checked function's result")
 
 
 def _value(f: Function, point: Sequence[float]) -> float:

@@ -18,9 +18,8 @@ except ImportError as error:  # pragma: no cover - exercised by a test that hide
         'microgradnet.testing.strategies needs Hypothesis: pip install "microgradnet[testing]"'
     ) from error
 
-from ..engine import Value
-from ..ops import OPS
-from .expression import Apply, Constant, Expression, Input, Node, nodes, well_conditioned
+from ..engine import OPS, Value
+from .trees import Apply, Constant, Expression, Input, Node, nodes, well_conditioned
 
 __all__ = ["expressions", "values"]
 
@@ -65,8 +64,8 @@ def expressions(
 
 
 def _op_names(ops: Iterable[str] | None) -> tuple[str, ...]:
-    if ops is None:
-        return tuple(OPS)
+    if ops is None:  # every op whose domain is known: where it is smooth
+        return tuple(name for name, op in OPS.items() if op.domain is not None)
     if isinstance(ops, str):
         raise InvalidArgument(f"ops must be an iterable of op names, got the string {ops!r}")
     names = tuple(ops)

@@ -17,9 +17,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from .engine import Value
-from .ops import OPS
-from .walk import graph_nodes, number, op_lines, operand_roles, visible
+from ..engine import NodeInfo, Value
+from .graph import graph_values, number, visible
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 FONT = "Helvetica,Arial,sans-serif"
@@ -76,18 +75,14 @@ def draw_dot(
     parameters and neurons in labelled clusters; depth draws only the Values at most that many ops
     from root. Refuses graphs of more than max_nodes Values.
     """
-    nodes = graph_nodes(root, max_nodes, "draw_dot", depth)
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot(rankdir) must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if color_by not in (None, "grad"):
-        raise ValueError(f"draw_dot(color_by) must be None or 'grad', got {color_by!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
-        raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
-    marked = _values(highlight, "draw_dot(highlight)")
-    clusters, names, parts = _clusters(module, nodes) if module is not None else ({}, {}, [])
+    nodes = graph_values(root, max_nodes, "draw_dot", depth)
+    _check_options(rankdir, color_by, precision)
     graphviz = _import_graphviz()
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_dot(format) must be a Graphviz format ('svg', 'png', 'pdf', ...), got {format!r}")
+    infos = {v: v.describe(precision) for v in nodes}
+    clusters, names, parts = _clusters(module, nodes, infos) if module is not None else ({}, {}, [])
+    style = _Style(show_grad, precision, color_by == "grad", _values(highlight, "draw_dot(highlight)"), names)
     dot = _digraph_class(graphviz)(
         format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT},
@@ -95,29 +90,42 @@ def draw_dot(
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
-    style = _Style(show_grad, precision, color_by == "grad", marked, names)
     by_cluster: dict[str, list[Value]] = {}
     for v in nodes:
         by_cluster.setdefault(clusters.get(v, ""), []).append(v)
     for v in by_cluster.pop("", []):
-        _add_value(dot, v, ids[v], style)
+        _add_value(dot, v, infos[v], ids[v], style)
     if by_cluster:
-        _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, style)
+        _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, infos, style)
     for v in nodes:
-        for p, role in zip(v._prev, operand_roles(v)):
-            if p in ids:
-                dot.edge(ids[p], ids[v] + "op", **({"label": role} if role else {}))
-        hidden = len({p for p in v._prev if p not in ids})  # beyond `depth`
-        if hidden:
-            more = f"… {hidden} input{'s' if hidden > 1 else ''}"
-            dot.node(ids[v] + "more", label=more, shape="plaintext", fontcolor="#7f7f7f")
-            dot.edge(ids[v] + "more", ids[v] + "op", style="dashed", color="#7f7f7f")
+        _add_edges(dot, infos[v], ids[v], ids)
     if style.colour:
         dot.node("legend", label=_legend(), shape="plain")
     return dot
 
 
-def _add_value(dot: Any, v: Value, vid: str, style: _Style) -> None:
+def _check_options(rankdir: str, color_by: str | None, precision: int) -> None:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot(rankdir) must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if color_by not in (None, "grad"):
+        raise ValueError(f"draw_dot(color_by) must be None or 'grad', got {color_by!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
+
+
+def _add_edges(dot: Any, info: NodeInfo, vid: str, ids: dict[Value, str]) -> None:
+    """An edge from each drawn parent to the node's op node, labelled with the parent's role."""
+    for p, role in zip(info.parents, info.roles):
+        if p in ids:
+            dot.edge(ids[p], vid + "op", **({"label": visible(role)} if role else {}))
+    hidden = len({p for p in info.parents if p not in ids})  # beyond `depth`
+    if hidden:
+        more = f"… {hidden} input{'s' if hidden > 1 else ''}"
+        dot.node(vid + "more", label=more, shape="plaintext", fontcolor="#7f7f7f")
+        dot.edge(vid + "more", vid + "op", style="dashed", color="#7f7f7f")
+
+
+def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> None:
     """A Value's box, and its op node if it was computed."""
     precision = style.precision
     name = f"<i>{_html(style.names[v])}</i>" if v in style.names else ""
@@ -133,11 +141,10 @@ def _add_value(dot: Any, v: Value, vid: str, style: _Style) -> None:
     table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}"><tr>{row}</tr></table>'
     exact = f"data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")  # shown on hover
     dot.node(vid, label=f"<{table}>", shape="plain", tooltip=exact)
-    lines = op_lines(v, precision)
-    if lines:
-        label = "<" + "<br/>".join(_html(line) for line in lines) + ">"
-        kind = type(v)._name or type(v).__name__
-        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=kind)
+    if info.op:
+        label = "<" + "<br/>".join(_html(line) for line in (info.op, *info.details)) + ">"
+        tooltip = info.name or info.op
+        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=tooltip)
         dot.edge(vid + "op", vid)
 
 
@@ -184,7 +191,9 @@ def _owner(name: str) -> str:
     return ".".join(parts[:-1]) or "."
 
 
-def _clusters(module: Any, nodes: list[Value]) -> tuple[dict[Value, str], dict[Value, str], list[str]]:
+def _clusters(
+    module: Any, nodes: list[Value], infos: dict[Value, NodeInfo]
+) -> tuple[dict[Value, str], dict[Value, str], list[str]]:
     """Which part of module ('.' for the module itself) each node belongs to, the parameters' short
     names ('w.1'), and the parts in the order of `named_parameters()`.
 
@@ -206,25 +215,22 @@ def _clusters(module: Any, nodes: list[Value]) -> tuple[dict[Value, str], dict[V
             owner[p] = part = _owner(name)
             names[p] = name[len(part) + 1 :] if part != "." else name
             parts[part] = None
-    clusters: dict[Value, str] = {v: owner[v] for v in nodes if not v._prev and v in owner}
+    clusters: dict[Value, str] = {v: owner[v] for v in nodes if not infos[v].parents and v in owner}
     inner: set[Value] = set()  # nodes computed inside a part, which later nodes of that part may build on
     for v in nodes:
-        if not v._prev:
+        info = infos[v]
+        parents = info.parents
+        if not parents:
             continue
-        found = {owner[p] for p in v._prev if p in owner}
-        if not found and all(p in inner for p in v._prev) and type(v)._name in ("add", "sum"):
-            found = {clusters[p] for p in v._prev}
+        found = {owner[p] for p in parents if p in owner}
+        if not found and all(p in inner for p in parents) and info.kind == "sum":
+            found = {clusters[p] for p in parents}
         if len(found) == 1:
             clusters[v] = found.pop()
             inner.add(v)
-        elif not found and len(v._prev) == 1 and v._prev[0] in inner and _is_activation(v):
-            clusters[v] = clusters[v._prev[0]]
+        elif not found and len(parents) == 1 and parents[0] in inner and info.kind == "function":
+            clusters[v] = clusters[parents[0]]  # an activation of a part's node: tanh(x), relu(x)
     return clusters, names, list(parts)
-
-
-def _is_activation(v: Value) -> bool:
-    name = type(v)._name
-    return name in OPS and (OPS[name].arity == 1 or name == "leaky_relu") and name != "neg"
 
 
 def _levels(path: str) -> list[str]:
@@ -237,7 +243,13 @@ def _levels(path: str) -> list[str]:
 
 
 def _add_clusters(
-    dot: Any, title: str, parts: list[str], by_cluster: dict[str, list[Value]], ids: dict[Value, str], style: _Style
+    dot: Any,
+    title: str,
+    parts: list[str],
+    by_cluster: dict[str, list[Value]],
+    ids: dict[Value, str],
+    infos: dict[Value, NodeInfo],
+    style: _Style,
 ) -> None:
     """One cluster for the module, holding nested clusters for its parts (layers, neurons)."""
     tree: dict[str, list[str]] = {".": []}  # cluster -> child clusters, in the order of named_parameters()
@@ -257,7 +269,7 @@ def _add_clusters(
             label = _html_label(title if path == "." else path)
             sub.attr(label=label, style="rounded,dashed", color="#7f7f7f", fontcolor="#555555")
             for v in by_cluster.get(path, []):
-                _add_value(sub, v, ids[v], style)
+                _add_value(sub, v, infos[v], ids[v], style)
             for child in tree[path]:
                 emit(sub, child)
 

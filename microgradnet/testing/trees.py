@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Value
-from ..ops import OPS, Op
+from ..engine import OPS, Op, Value
 
 Operand = Value | float
 Apply_ = Callable[..., Any]  # (op name, *operands) -> result
@@ -42,11 +41,7 @@ def apply_op(name: str, *args: Operand) -> Operand:
         return float(op.f(*args))
     if name in OPERATORS:
         return OPERATORS[name](*args)  # type: ignore[no-any-return]
-    method = getattr(Value, name, None)
-    if method is None:
-        raise TypeError(f"cannot apply op {name!r} to Values: Value has no method {name!r}")
-    first = args[0] if isinstance(args[0], Value) else Value(args[0])  # a constant first operand
-    return method(first, *args[1:])  # type: ignore[no-any-return]
+    return op.function(*args)  # type: ignore[no-any-return]
 
 
 def _op(name: str) -> Op:
@@ -168,8 +163,11 @@ def well_conditioned(op: Op, args: Sequence[float], *, margin: float = 1e-2, bou
     """Whether op is smooth all around args (within ±margin; 0 included if that near), its value and
     local derivatives finite and within ±bound: where finite differences of it can be trusted."""
     nearby = [sorted({a - margin, a, a + margin} | ({0.0} if abs(a) <= margin else set())) for a in args]
+    domain = op.domain
+    if domain is None:  # an op added without a domain: nowhere known to be smooth
+        return False
     try:
-        if not all(op.smooth(*p) for p in itertools.product(*nearby)):
+        if not all(domain(*p) for p in itertools.product(*nearby)):
             return False
         out = op.f(*args)
         partials = [d(out, *args) for d in op.derivatives]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microgradnet import Value
-from microgradnet.expression import MAX_LENGTH, Expression, ExpressionError
+from microgradnet.cli.formula import MAX_LENGTH, Formula, FormulaError
 
 
 def balanced(n: int) -> str:
@@ -23,11 +23,11 @@ BALANCED = balanced(300)  # 1800 characters, about 1200 syntax-tree nodes, 12 le
 
 
 def run(text: str, **values: float) -> Any:
-    return Expression(text).evaluate({k: Value(v, label=k) for k, v in values.items()})
+    return Formula(text).evaluate({k: Value(v, label=k) for k, v in values.items()})
 
 
 def test_the_classic_neuron() -> None:
-    expr = Expression("tanh(x*w + b)")
+    expr = Formula("tanh(x*w + b)")
     assert expr.names == ("x", "w", "b")
     x, w, b = Value(2.0), Value(-3.0), Value(6.8813735870195432)
     o = expr.evaluate({"x": x, "w": w, "b": b})
@@ -63,14 +63,14 @@ def test_values_match_python_math(text: str, expected: float) -> None:
 def test_plain_number_parts_stay_constants_so_the_graph_shows_them_in_the_op() -> None:
     v = run("x * 2 + 3 ** 2", x=1.0)
     assert v._op == "+" and v._arg == 9.0 and v._prev[0]._op == "*" and v._prev[0]._arg == 2.0
-    assert Expression("2 * 3").evaluate({}) == 6.0  # no names: a float
-    assert Expression("1 / 0").evaluate({}) == math.inf and math.isnan(Expression("0 / 0").evaluate({}))
+    assert Formula("2 * 3").evaluate({}) == 6.0  # no names: a float
+    assert Formula("1 / 0").evaluate({}) == math.inf and math.isnan(Formula("0 / 0").evaluate({}))
 
 
 def test_a_value_for_a_name_may_be_a_plain_number() -> None:
-    assert Expression("x * y").evaluate({"x": 2.0, "y": Value(3.0)}).data == 6.0  # type: ignore[union-attr]
+    assert Formula("x * y").evaluate({"x": 2.0, "y": Value(3.0)}).data == 6.0  # type: ignore[union-attr]
     with pytest.raises(TypeError, match="the value of 'x' must be a Value or a real number, got str"):
-        Expression("x").evaluate({"x": "1"})  # type: ignore[dict-item]
+        Formula("x").evaluate({"x": "1"})  # type: ignore[dict-item]
 
 
 @pytest.mark.parametrize(
@@ -127,8 +127,8 @@ def test_a_value_for_a_name_may_be_a_plain_number() -> None:
     ],
 )
 def test_disallowed_and_malformed_expressions_are_refused_with_one_line(text: str, message: str) -> None:
-    with pytest.raises(ExpressionError) as e:
-        Expression(text)
+    with pytest.raises(FormulaError) as e:
+        Formula(text)
     if message.startswith("re:"):
         assert re.match(message[3:], str(e.value))
     else:
@@ -138,19 +138,19 @@ def test_disallowed_and_malformed_expressions_are_refused_with_one_line(text: st
 
 def test_exponents_up_to_the_limit_and_unbound_names() -> None:
     assert run("x ** 1000 + x ** -1000 + 2 ** x", x=1.0).data == 4.0
-    with pytest.raises(ExpressionError, match=r"^unbound name 'y': give a value, e\.g\. y=1\.0$"):
+    with pytest.raises(FormulaError, match=r"^unbound name 'y': give a value, e\.g\. y=1\.0$"):
         run("x * y", x=1.0)
-    with pytest.raises(ExpressionError, match=r"^unbound names 'a', 'b': give a value, e\.g\. a=1\.0$"):
-        Expression("a * b + a").evaluate({"x": 1.0})
-    assert Expression("b * exp(a) + a + b").names == ("b", "a")
+    with pytest.raises(FormulaError, match=r"^unbound names 'a', 'b': give a value, e\.g\. a=1\.0$"):
+        Formula("a * b + a").evaluate({"x": 1.0})
+    assert Formula("b * exp(a) + a + b").names == ("b", "a")
 
 
 @settings(max_examples=60)
 @given(st.text(alphabet="xy0129.e+-*/()[]{}_'\",:;=<>!@#$%^&|~ abcdefgjklmnopqrstuvwz", max_size=40))
 def test_random_text_either_computes_a_number_or_raises_an_expression_error(text: str) -> None:
     try:
-        expr = Expression(text)
-    except ExpressionError as e:
+        expr = Formula(text)
+    except FormulaError as e:
         assert "\n" not in str(e)
         return
     result = expr.evaluate({name: Value(1.5) for name in expr.names})

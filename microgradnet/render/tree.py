@@ -18,8 +18,8 @@ refer back to it, so shared subgraphs are not repeated and the text stays as lar
 
 from __future__ import annotations
 
-from .engine import Value
-from .walk import graph_nodes, number, op_lines, operand_roles, visible
+from ..engine import Value
+from .graph import graph_values, number, visible
 
 
 def draw_tree(
@@ -31,11 +31,11 @@ def draw_tree(
     """
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"draw_tree(precision) must be an int from 1 to 17, got {precision!r}")
-    nodes = graph_nodes(root, max_nodes, "draw_tree", depth)
+    nodes = graph_values(root, max_nodes, "draw_tree", depth)
     drawn = set(nodes)
     uses: dict[Value, int] = {}
     for node in nodes:
-        for p in node._prev:
+        for p in node.parents:
             uses[p] = uses.get(p, 0) + 1
     tags: dict[Value, int] = {}
     lines: list[str] = []
@@ -45,7 +45,8 @@ def draw_tree(
         if v is None:  # the inputs beyond `depth`
             lines.append(f"{head}{role}")
             continue
-        name = _name(v, precision)
+        info = v.describe(precision)
+        name = _name(v, info.op, info.details)
         name = f"{role}: {name}" if role and role != name else name
         if uses.get(v, 0) > 1:
             if v in tags:
@@ -55,8 +56,8 @@ def draw_tree(
             name += f" #{tags[v]}"
         numbers = f"data {number(v.data, precision)}" + (f"  grad {number(v.grad, precision)}" if show_grad else "")
         lines.append(f"{head}{name}  {numbers}")
-        children: list[tuple[Value | None, str]] = [(p, r) for p, r in zip(v._prev, operand_roles(v)) if p in drawn]
-        hidden = len({p for p in v._prev if p not in drawn})
+        children: list[tuple[Value | None, str]] = [(p, r) for p, r in zip(info.parents, info.roles) if p in drawn]
+        hidden = len({p for p in info.parents if p not in drawn})
         if hidden:
             children.append((None, f"… {hidden} input{'s' if hidden > 1 else ''}"))
         last = len(children) - 1
@@ -65,10 +66,9 @@ def draw_tree(
     return "\n".join(lines)
 
 
-def _name(v: Value, precision: int) -> str:
+def _name(v: Value, op: str, details: tuple[str, ...]) -> str:
     """'o = tanh' for a labelled op, 'tanh' for an unlabelled one, 'x1' for a leaf, 'leaf' if unlabelled."""
-    lines = op_lines(v, precision)
-    op = lines[0] + (f" ({'; '.join(lines[1:])})" if len(lines) > 1 else "") if lines else ""
+    op = visible(op) + (f" ({'; '.join(details)})" if details else "") if op else ""
     label = visible(v.label)
     if label and op:
         return f"{label} = {op}"

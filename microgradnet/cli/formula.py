@@ -1,9 +1,9 @@
-"""A safe parser for arithmetic expressions typed by a user, such as "tanh(x*w + b)".
+"""The command line's parser of formulas typed by a user, such as "tanh(x*w + b)": safe by construction.
 
 The text is parsed with Python's `ast` and checked against a whitelist before anything is computed:
 numbers, names, `+ - * / **`, unary `-` and `+`, parentheses, and calls of the engine's functions
 by name. Everything else (attribute access, other calls, `__import__`, lambdas, comprehensions,
-strings, huge exponents or literals) is refused with an `ExpressionError` naming what was found.
+strings, huge exponents or literals) is refused with an `FormulaError` naming what was found.
 The text is never passed to `eval`; the checked tree is walked by this module alone.
 """
 
@@ -15,8 +15,9 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import ieee, ops
-from .engine import Value
+from .. import engine
+from ..engine import OPS, Value
+from ..engine import floats as ieee
 
 Number = Value | float
 
@@ -25,19 +26,12 @@ MAX_NODES = 1000  # syntax-tree nodes
 MAX_DEPTH = 200  # nesting of the syntax tree (a sum of n terms nests n deep)
 MAX_EXPONENT = 1000  # largest |constant exponent|
 
-# name: (function, least and most arguments)
+# name: (function, least and most arguments): the op table's functions, and abs
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "exp": (ops.exp, 1, 1),
-    "log": (ops.log, 1, 1),
-    "sqrt": (ops.sqrt, 1, 1),
-    "tanh": (ops.tanh, 1, 1),
-    "sigmoid": (ops.sigmoid, 1, 1),
-    "relu": (ops.relu, 1, 1),
-    "sin": (ops.sin, 1, 1),
-    "cos": (ops.cos, 1, 1),
-    "abs": (abs, 1, 1),
-    "leaky_relu": (lambda x, slope=0.01: _leaky_relu(x, slope), 1, 2),
+    name: (OPS[name].function, 1 if OPS[name].arity == 1 or OPS[name].default is not None else 2, OPS[name].arity)
+    for name in engine.FUNCTIONS
 }
+FUNCTIONS["abs"] = (abs, 1, 1)
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda x, y: x + y,
     ast.Sub: lambda x, y: x - y,
@@ -50,16 +44,16 @@ SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
 ALLOWED = "numbers, names, + - * / **, unary -, parentheses and the functions " + ", ".join(FUNCTIONS)
 
 
-class ExpressionError(ValueError):
-    """A malformed or disallowed expression, or a missing value for one of its names; the message is one line."""
+class FormulaError(ValueError):
+    """A malformed or disallowed formula, or a missing value for one of its names; the message is one line."""
 
 
-class Expression:
-    """A checked arithmetic expression over named variables; `evaluate` computes it with Values."""
+class Formula:
+    """A checked arithmetic formula over named variables; `evaluate` computes it with Values."""
 
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):
-            raise TypeError(f"Expression(text) must be a str, got {type(text).__name__}")
+            raise TypeError(f"Formula(text) must be a str, got {type(text).__name__}")
         self.text = text
         self._tree = _parse(text)
         first: dict[str, tuple[int, int]] = {}
@@ -70,7 +64,7 @@ class Expression:
         self.names: tuple[str, ...] = tuple(sorted(first, key=first.__getitem__))  # in order of first appearance
 
     def __repr__(self) -> str:
-        return f"Expression({self.text!r})"
+        return f"Formula({self.text!r})"
 
     def evaluate(self, values: Mapping[str, Number]) -> Number:
         """The expression's value with each name bound to values[name]; a Value if any name is used."""
@@ -80,94 +74,92 @@ class Expression:
         missing = [n for n in self.names if n not in values]
         if missing:
             s = "s" if len(missing) > 1 else ""
-            raise ExpressionError(
-                f"unbound name{s} {', '.join(map(repr, missing))}: give a value, e.g. {missing[0]}=1.0"
-            )
+            raise FormulaError(f"unbound name{s} {', '.join(map(repr, missing))}: give a value, e.g. {missing[0]}=1.0")
         return _evaluate(self._tree.body, values)
 
 
 def _parse(text: str) -> ast.Expression:
     """text as a syntax tree that passed every check."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is too long: {len(text)} characters, at most {MAX_LENGTH}")
+        raise FormulaError(f"expression is too long: {len(text)} characters, at most {MAX_LENGTH}")
     if not text.strip():
-        raise ExpressionError("empty expression")
+        raise FormulaError("empty expression")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
         detail = "" if e.msg == "invalid syntax" else f": {e.msg}"
-        raise ExpressionError(f"invalid syntax{where}{detail}") from None
+        raise FormulaError(f"invalid syntax{where}{detail}") from None
     except (ValueError, RecursionError, MemoryError) as e:  # null bytes, nesting beyond the parser's limits
-        raise ExpressionError(f"cannot parse the expression: {type(e).__name__}: {e}"[:200]) from None
+        raise FormulaError(f"cannot parse the expression: {type(e).__name__}: {e}"[:200]) from None
     _check(tree, text.strip())
     return tree
 
 
 def _check(tree: ast.Expression, source: str) -> None:
-    """Raise ExpressionError at the first node outside the whitelist or beyond the size limits."""
+    """Raise FormulaError at the first node outside the whitelist or beyond the size limits."""
     count = 0
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
     while stack:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise ExpressionError(f"expression is too large: more than {MAX_NODES} parts")
+            raise FormulaError(f"expression is too large: more than {MAX_NODES} parts")
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"expression is nested too deeply: more than {MAX_DEPTH} levels")
+            raise FormulaError(f"expression is nested too deeply: more than {MAX_DEPTH} levels")
         children = _allowed_children(node, source)
         stack.extend((child, depth + 1) for child in reversed(children))
     _check_exponents(tree.body, source)
 
 
 def _allowed_children(node: ast.AST, source: str) -> list[ast.AST]:
-    """The operands of an allowed node; ExpressionError for any other node."""
+    """The operands of an allowed node; FormulaError for any other node."""
     if isinstance(node, ast.BinOp):
         if type(node.op) not in BINARY:
-            raise ExpressionError(f"operator {_symbol(node.op)!r} is not allowed; allowed: {ALLOWED}")
+            raise FormulaError(f"operator {_symbol(node.op)!r} is not allowed; allowed: {ALLOWED}")
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise ExpressionError(f"operator {_symbol(node.op)!r} is not allowed; allowed: {ALLOWED}")
+            raise FormulaError(f"operator {_symbol(node.op)!r} is not allowed; allowed: {ALLOWED}")
         return [node.operand]
     if isinstance(node, ast.Constant):
         _literal(node, source)
         return []
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
+            raise FormulaError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
         return []
     if isinstance(node, ast.Call):
         return _call_arguments(node, source)
-    raise ExpressionError(f"{_describe(node, source)} is not allowed; allowed: {ALLOWED}")
+    raise FormulaError(f"{_describe(node, source)} is not allowed; allowed: {ALLOWED}")
 
 
 def _literal(node: ast.Constant, source: str) -> float:
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExpressionError(f"the literal {_snippet(node, source)} is not a number; allowed: {ALLOWED}")
+        raise FormulaError(f"the literal {_snippet(node, source)} is not a number; allowed: {ALLOWED}")
     x = ieee.as_float(value)
     if not math.isfinite(x):
-        raise ExpressionError(f"the number {_snippet(node, source)} is too large for a float")
+        raise FormulaError(f"the number {_snippet(node, source)} is too large for a float")
     return x
 
 
 def _call_arguments(node: ast.Call, source: str) -> list[ast.AST]:
     if not isinstance(node.func, ast.Name):
         functions = ", ".join(FUNCTIONS)
-        raise ExpressionError(
+        raise FormulaError(
             f"only the engine's functions can be called ({functions}), not {_snippet(node.func, source)}"
         )
     name = node.func.id
     if name not in FUNCTIONS:
-        raise ExpressionError(f"{name!r} is not a function of the engine; the functions are {', '.join(FUNCTIONS)}")
+        raise FormulaError(f"{name!r} is not a function of the engine; the functions are {', '.join(FUNCTIONS)}")
     if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-        raise ExpressionError(f"{name}() takes positional arguments only")
+        raise FormulaError(f"{name}() takes positional arguments only")
     _, least, most = FUNCTIONS[name]
     if not least <= len(node.args) <= most:
         want = f"{least}" if least == most else f"{least} or {most}"
         s = "" if want == "1" else "s"
-        raise ExpressionError(f"{name}() takes {want} argument{s}, got {len(node.args)}")
+        raise FormulaError(f"{name}() takes {want} argument{s}, got {len(node.args)}")
     return list(node.args)
 
 
@@ -178,7 +170,7 @@ def _check_exponents(body: ast.AST, source: str) -> None:
             c = _fold(node.right)
             if c is not None and not abs(c) <= MAX_EXPONENT:
                 limit = f"|exponent| must be at most {MAX_EXPONENT}"
-                raise ExpressionError(f"the exponent {_snippet(node.right, source)} is too large: {limit}")
+                raise FormulaError(f"the exponent {_snippet(node.right, source)} is too large: {limit}")
 
 
 def _fold(node: ast.AST) -> float | None:
@@ -206,14 +198,6 @@ def _evaluate(node: ast.AST, values: Mapping[str, Number]) -> Number:
         out: Number = f(*[_evaluate(a, values) for a in node.args])
         return out
     raise AssertionError(f"unchecked node {type(node).__name__}")  # pragma: no cover
-
-
-def _leaky_relu(x: Number, slope: Number = 0.01) -> Number:
-    if isinstance(x, Value):
-        return x.leaky_relu(slope)
-    if isinstance(slope, Value):  # a constant x with a learnt slope: x becomes a leaf, labelled with its number
-        return Value(x, label=format(x, "g")).leaky_relu(slope)
-    return ieee.leaky_relu(x, slope)
 
 
 def _symbol(op: ast.AST) -> str:

@@ -1,0 +1,130 @@
+"""The backward pass, and the walk that orders a graph for it (and for `gradients()`).
+
+The walk goes breadth first from the output, reading each node's parents as its class's layout says
+(`layouts.py`); the order in which it reads the nodes is the order of the backward pass, where a
+node must come after all of its consumers, since they pass it its gradient. A node may be queued
+by several consumers before its turn; it is read once, at its first place in the queue, which is
+after every consumer that queued it. The walk marks each node it reads with a mark of its own, so
+it keeps no set of seen nodes. A mark is a number that no other walk uses, compared with `is`: that
+holds on every Python, whether it compares ints by identity (CPython: the node holds the very
+object) or by value (PyPy), and unlike a fresh object or list a number is not tracked by the cyclic
+garbage collector.
+
+Finding a node that was already read means it came before one of its consumers. That happens only
+where a node is reached by paths of different lengths; the nodes are then put in order by counting
+consumers (Kahn's algorithm). A layer's neurons share their input row through one `InputRow` node
+(see weighted_sum.py), so a network's graph is walked once, in order."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .layouts import LEAVES, ONE, ROW, ROW_COMPUTED, TWO
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+_next_mark = itertools.count(1).__next__  # one C call, atomic under the GIL
+
+
+def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
+    """The interior (non-leaf) nodes of root's graph, each one after all of its consumers.
+
+    With reset, each node's grad is set to 0.0 (where backward starts it); without, no grad is touched.
+    """
+    if not root._p:
+        return []
+    mark = _next_mark()  # this walk's mark
+    queue = [root]
+    append = queue.append
+    nodes: list[Value] = []
+    keep = nodes.append
+    late = False  # whether a node was met again after its parents were read: then Kahn's order is needed
+    for v in queue:  # the queue grows as parents are found
+        if v._seen is mark:  # queued again by another consumer before its turn: read at its first place
+            continue
+        v._seen = mark
+        if reset:
+            v.grad = 0.0
+        keep(v)
+        layout = v._layout
+        if layout is ONE:
+            p = v._p
+        elif layout is TWO:
+            p = v._p
+            if p._p:
+                if p._seen is mark:
+                    late = True
+                else:
+                    append(p)
+            p = v._arg
+        elif layout is ROW:
+            p = v._arg
+        elif layout is LEAVES:
+            continue
+        else:
+            for p in _walked_parents(v):
+                if p._p:
+                    if p._seen is mark:
+                        late = True
+                    else:
+                        append(p)
+            continue
+        if p._p:  # the one parent of ONE and ROW, the second of TWO
+            if p._seen is mark:
+                late = True
+            else:
+                append(p)
+    return _by_consumers(nodes) if late else nodes
+
+
+def _walked_parents(v: Value) -> Iterable[Value]:
+    """The parents the walk follows: `_prev`, but a layer's shared InputRow rather than its inputs."""
+    layout = v._layout
+    if layout is ONE:
+        return (v._p,)
+    if layout is TWO:
+        return (v._p, v._arg)
+    if layout is ROW:
+        return (v._arg,)
+    if layout is ROW_COMPUTED:
+        return (*v._p, v._arg)
+    if layout is LEAVES:
+        return ()
+    return v._prev
+
+
+def _by_consumers(nodes: list[Value]) -> list[Value]:
+    """The nodes in Kahn's order: a node comes once all of its consumers have come (nodes[0] is the root)."""
+    waiting: dict[Value, int] = {}  # a node's consumers among the nodes, as edges (a * a counts twice)
+    for v in nodes:
+        for p in _walked_parents(v):
+            if p._p:
+                waiting[p] = waiting.get(p, 0) + 1
+    order = [nodes[0]]
+    for v in order:
+        for p in _walked_parents(v):
+            if p._p:
+                left = waiting[p] - 1
+                waiting[p] = left
+                if not left:
+                    order.append(p)
+    return order
+
+
+def backward(self: Value) -> None:
+    """Compute d self / d v for every Value v in self's graph, into `v.grad`.
+
+    As PyTorch with retain_graph=True: leaves accumulate across calls; every other node's grad
+    holds the gradient from this call. Iterative, so graphs of any depth work.
+    """
+    nodes = interior_nodes(self, reset=True)  # every gradient of this call starts at 0 ...
+    if self._p:
+        self.grad = 1.0
+    else:
+        self.grad += 1.0  # ... but a leaf's, which accumulates
+    for v in nodes:
+        v._backward()

@@ -1,0 +1,193 @@
+"""A neuron's weighted sum Σ wᵢxᵢ + b as one node, and a layer's of them on a batch of input rows.
+
+`linear(weights, inputs, bias)` is one node with n + 1 parameters as parents, not 2n additions and
+multiplications; `linears` makes a layer's (its inputs checked once) and `linears_each` a layer's on
+each row of a batch, reading every weight's number once. The node classes keep their operands in
+the layouts ROW (leaf parameters in `_p`; in `_arg` an `InputRow`, one node per input row that holds
+the row's input Values and is shared by the layer's nodes on it), ROW_COMPUTED (the same with
+computed weights) and LEAVES (plain-number inputs, kept as the op's data): a layer's nodes cost no
+tuple each, and the backward walk meets a layer's input row as one node read by many neurons.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from collections.abc import Sequence
+
+from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
+from .make import copy_function, leaf, new_node, new_nodes
+from .op_nodes import number
+from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
+
+__all__ = ["InputRow", "Linear", "LinearComputed", "LinearConst", "linear", "linears", "linears_each"]
+
+_FLOAT = frozenset([float])
+_LEAF = frozenset([Value])  # a Value of exactly this class is a leaf (every node is of a subclass)
+MAX_SHOWN_INPUTS = 4  # a drawing of a LinearConst node lists at most this many of its plain-number inputs
+
+
+class InputRow(Value):
+    """The inputs (x1..xn) of a layer on one row, in _p: one node that the layer's Linear nodes share.
+
+    It is bookkeeping for the backward walk, not an op: its data is 0, it passes no gradient (each
+    Linear node adds its share to the inputs directly), and no drawing or `_prev` shows it.
+    """
+
+    __slots__ = ()
+    _op, _name, _kind, _layout = "row", "input_row", "op", MANY
+
+    def _partials(self, graph: bool) -> Partials:
+        return (0.0,) * len(self._p)
+
+    def _backward(self) -> None:
+        pass
+
+
+class Linear(Value):
+    """w·x + b over Value inputs x and leaf parameters w, b (layout ROW): _prev = (w1..wn, x1..xn, b)."""
+
+    __slots__ = ()
+    _op, _name, _kind, _layout = "Σ w·x + b", "linear", "op", ROW
+
+    def _partials(self, graph: bool) -> Partials:
+        xs = self._arg._p
+        ws = self._p[:-1]
+        if graph:
+            return (*xs, *ws, 1.0)
+        return (*[x.data for x in xs], *[w.data for w in ws], 1.0)
+
+    def _backward(self) -> None:
+        g = self.grad
+        if g == 0.0 and math.isfinite(self.data):  # every w·x was finite, so each term would add ±0: nothing to add
+            return  # (a neuron behind an inactive ReLU, or a sample the hinge loss is satisfied with)
+        params = self._p
+        for w, x in zip(params, self._arg._p):  # zip stops at the last input: (w1, x1) .. (wn, xn)
+            w.grad += g * x.data
+            x.grad += g * w.data
+        params[-1].grad += g
+
+    def describe(self, precision: int = 4) -> NodeInfo:
+        """'Σ w·x + b' over n inputs; its parents are named w0.., x0.., b."""
+        k = len(self._arg._p)
+        roles = (*[f"w{i}" for i in range(k)], *[f"x{i}" for i in range(k)], "b")
+        return NodeInfo(self._op, (f"n = {k}",), self._prev, roles, self._kind, self._name)
+
+
+class LinearComputed(Linear):
+    """w·x + b over Value inputs where some weight or the bias is itself computed, not a leaf."""
+
+    __slots__ = ()
+    _layout = ROW_COMPUTED
+
+
+class LinearConst(Linear):
+    """w·x + b over plain-number inputs x (the op's data, no gradient) and leaf w, b (layout LEAVES)."""
+
+    __slots__ = ()
+    _layout = LEAVES
+
+    def _partials(self, graph: bool) -> Partials:
+        return (*self._arg, 1.0)
+
+    def _backward(self) -> None:
+        g = self.grad
+        if g == 0.0 and math.isfinite(self.data):  # as in Linear: each term would add ±0
+            return
+        params = self._p
+        for w, x in zip(params, self._arg):
+            w.grad += g * x
+        params[-1].grad += g
+
+    def describe(self, precision: int = 4) -> NodeInfo:
+        """'Σ w·x + b' with its first inputs written out; its parents are named w0.., b."""
+        xs = [number(x, precision) for x in self._arg[:MAX_SHOWN_INPUTS]]
+        more = ", …" if len(self._arg) > MAX_SHOWN_INPUTS else ""
+        details = (f"n = {len(self._arg)}, x = ({', '.join(xs)}{more})",)
+        roles = (*[f"w{i}" for i in range(len(self._arg))], "b")
+        return NodeInfo(self._op, details, self._p, roles, self._kind, self._name)
+
+
+def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """Σ wᵢ·xᵢ + bias as one node: a neuron's pre-activation. Inputs may be Values or plain numbers."""
+    ws = tuple(weights)
+    xs = tuple(inputs)
+    if len(ws) != len(xs):
+        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
+    # Whole tuples are type-checked with set operations at C speed: one Python step per neuron, not per input.
+    param_types = set(map(type, ws))
+    param_types.add(type(bias))
+    if param_types <= _VALUE_TYPES:
+        wd = [w.data for w in ws]  # type: ignore[union-attr]
+        if _VALUE_TYPES.issuperset(map(type, xs)):  # Value inputs: a hidden or output layer
+            data = builtins.sum(map(operator.mul, wd, [x.data for x in xs]), bias.data)  # type: ignore[union-attr]
+            cls = Linear if param_types <= _LEAF else LinearComputed
+            return new_node(cls, data, (*ws, bias), new_node(InputRow, 0.0, xs))
+        if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
+            data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
+            return new_node(LinearConst, data, (*ws, bias), xs)
+    # anything else is normalised first: numbers as weights or bias become leaves, and numbers among
+    # Value inputs become constant leaves; inputs that are all numbers stay constants
+    ws = tuple(w if isinstance(w, Value) else Value(w) for w in ws)
+    b = bias if isinstance(bias, Value) else Value(bias)
+    if any(isinstance(x, Value) for x in xs) or not (type(b) is Value and _LEAF.issuperset(map(type, ws))):
+        return linear(ws, [x if isinstance(x, Value) else leaf(to_float(x, "linear(inputs)")) for x in xs], b)
+    return linear(ws, [to_float(x, "linear(inputs)") for x in xs], b)
+
+
+def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inputs: Sequence[Operand]) -> list[Value]:
+    """[linear(w, inputs, b) for w, b in zip(weights, biases)]: a layer's weighted sums, its inputs checked once."""
+    return linears_each(weights, biases, [inputs])[0]
+
+
+def linears_each(
+    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Sequence[Sequence[Operand]]
+) -> list[list[Value]]:
+    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once."""
+    if len(weights) != len(biases):
+        raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
+    params = [(*ws, b) for ws, b in zip(weights, biases)]  # each neuron's (w1..wn, b): one tuple for its nodes
+    nin = len(weights[0]) if weights else 0
+    leaf = Value
+    wds = []  # the weights' numbers, read once here if all the weights and biases are leaves (parameters)
+    for ws in weights:
+        wd = [w.data for w in ws if type(w) is leaf]
+        if len(wd) != nin or len(ws) != nin:
+            break
+        wds.append(wd)
+    leaves = len(wds) == len(weights) and _LEAF.issuperset(map(type, biases))
+    bds = [b.data for b in biases] if leaves else []  # type: ignore[union-attr]
+    dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
+    out = []
+    for i, inputs in enumerate(rows):
+        try:
+            xs, values = _layer_inputs(inputs)
+        except TypeError as e:
+            raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
+        if not leaves or len(xs) != nin:  # computed parameters, or a length to refuse: one linear() each
+            out.append([linear(ws, xs, b) for ws, b in zip(weights, biases)])
+            continue
+        xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
+        datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
+        if values:
+            out.append(_new_linears(Linear, datas, params, new_node(InputRow, 0.0, xs)))
+        else:
+            out.append(_new_linear_consts(LinearConst, datas, params, xs))
+    return out
+
+
+_new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
+
+
+def _layer_inputs(inputs: Sequence[Operand]) -> tuple[tuple[Operand, ...], bool]:
+    """A layer's inputs as a tuple, all Values (True) or all floats (False), checked at C speed."""
+    xs = tuple(inputs)
+    types = set(map(type, xs))
+    if types <= _VALUE_TYPES:
+        return xs, True
+    if types <= _FLOAT:
+        return xs, False
+    if any(isinstance(x, Value) for x in xs):  # as linear(): numbers among Value inputs become constant leaves
+        return tuple(x if isinstance(x, Value) else leaf(to_float(x, "linear(inputs)")) for x in xs), True
+    return tuple(to_float(x, "linear(inputs)") for x in xs), False
