@@ -80,9 +80,7 @@ def fit(
     'val_accuracy' when validation_data is given.
     """
     X, y = _lists(X, y, "fit")
-    _check_fit(epochs, batch_size, l2)
-    if validation_data is not None:
-        validation_data = _lists(*validation_data, "fit(validation_data)")
+    validation_data = _check_fit(epochs, batch_size, l2, validation_data)
     loss_fn = _loss_function(loss, model, X)
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
@@ -239,12 +237,14 @@ def _iterable(x: object) -> bool:
     return hasattr(x, "__iter__") and hasattr(x, "__len__")
 
 
-def _check_fit(epochs: object, batch_size: object, l2: float) -> None:
+def _check_fit(epochs: object, batch_size: object, l2: float, validation_data: Any) -> Any:
+    """fit's numbers checked, and its validation data as lists (or None)."""
     _positive(epochs, "fit(epochs)")
     if batch_size is not None:
         _positive(batch_size, "fit(batch_size)")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
         raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
+    return None if validation_data is None else _lists(*validation_data, "fit(validation_data)")
 
 
 def _positive(n: object, where: str) -> None:
