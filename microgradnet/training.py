@@ -237,7 +237,9 @@ def _iterable(x: object) -> bool:
     return hasattr(x, "__iter__") and hasattr(x, "__len__")
 
 
-def _check_fit(epochs: object, batch_size: object, l2: float, validation_data: Any) -> Any:
+def _check_fit(
+    epochs: object, batch_size: object, l2: float, validation_data: Any
+) -> tuple[list[Any], list[Any]] | None:
     """fit's numbers checked, and its validation data as lists (or None)."""
     _positive(epochs, "fit(epochs)")
     if batch_size is not None:
