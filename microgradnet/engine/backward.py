@@ -1,24 +1,25 @@
 """The backward pass, and the walk that orders a graph for it (and for `gradients()`).
 
 The walk goes breadth first from the output, reading each node's parents as its class's layout says
-(`layouts.py`); the order in which it reads the nodes is the order of the backward pass, where a
-node must come after all of its consumers, since they pass it its gradient. A node may be queued
-by several consumers before its turn; it is read once, at its first place in the queue, which is
-after every consumer that queued it. The walk marks each node it reads with a mark of its own, so
-it keeps no set of seen nodes. A mark is a number that no other walk uses, compared with `is`: that
-holds on every Python, whether it compares ints by identity (CPython: the node holds the very
-object) or by value (PyPy), and unlike a fresh object or list a number is not tracked by the cyclic
-garbage collector.
+(`layouts.py`). The order in which it reads the nodes is the order of the backward pass, where a node
+must come after all of its consumers, since they pass it its gradient. A node that several consumers
+queue before its turn is read once, at its first place in the queue, which is after all of them (its
+later places are blanked out); a layer's input row, read by all of the layer's neurons, is queued
+once. The walk marks what it has queued and read with marks of its own, so it keeps no set of seen
+nodes. A mark is a number that no other walk uses, compared with `is`: that holds on every Python,
+whether it compares ints by identity (CPython: the node holds the very object) or by value (PyPy),
+and unlike a fresh object or list a number is not tracked by the cyclic garbage collector.
 
-Finding a node that was already read means it came before one of its consumers. That happens only
+Meeting a node that was already read means it came before one of its consumers. That happens only
 where a node is reached by paths of different lengths; the nodes are then put in order by counting
-consumers (Kahn's algorithm). A layer's neurons share their input row through one `InputRow` node
-(see weighted_sum.py), so a network's graph is walked once, in order."""
+consumers (Kahn's algorithm).
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from operator import length_hint
 from typing import TYPE_CHECKING
 
 from .layouts import LEAVES, ONE, ROW, ROW_COMPUTED, TWO
@@ -37,19 +38,21 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     """
     if not root._p:
         return []
-    mark = _next_mark()  # this walk's mark
+    mark = _next_mark()  # this walk's mark on the nodes it has read
+    queued = _next_mark()  # and on a layer's input row that one of the layer's nodes has queued
     queue = [root]
     append = queue.append
-    nodes: list[Value] = []
-    keep = nodes.append
+    order = iter(queue)
+    again = False  # whether a node was queued twice: its later places are then blanked out
     late = False  # whether a node was met again after its parents were read: then Kahn's order is needed
-    for v in queue:  # the queue grows as parents are found
+    for v in order:  # the queue grows as parents are found
         if v._seen is mark:  # queued again by another consumer before its turn: read at its first place
+            queue[len(queue) - length_hint(order) - 1] = None  # type: ignore[call-overload]
+            again = True
             continue
         v._seen = mark
         if reset:
             v.grad = 0.0
-        keep(v)
         layout = v._layout
         if layout is ONE:
             p = v._p
@@ -61,8 +64,15 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
                 else:
                     append(p)
             p = v._arg
-        elif layout is ROW:
+        elif layout is ROW:  # the layer's other nodes on this row queue it once, not each
             p = v._arg
+            s = p._seen
+            if s is mark:
+                late = True
+            elif s is not queued:
+                p._seen = queued
+                append(p)
+            continue
         elif layout is LEAVES:
             continue
         else:
@@ -73,11 +83,12 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
                     else:
                         append(p)
             continue
-        if p._p:  # the one parent of ONE and ROW, the second of TWO
+        if p._p:  # the one parent of ONE, the second of TWO
             if p._seen is mark:
                 late = True
             else:
                 append(p)
+    nodes = [v for v in queue if v is not None] if again else queue
     return _by_consumers(nodes) if late else nodes
 
 
