@@ -27,6 +27,7 @@ from typing import Literal
 
 from .engine import FusedNode, Operand, Value, all_values, logsumexp, sum_squares
 from .engine import sum as vsum
+from .engine.extend import atom, series
 from .engine.floats import as_float
 
 __all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
@@ -52,6 +53,29 @@ class _BatchLoss(FusedNode):
         d, n = int(self.arg[-1]), len(self.parents)
         return (f"mean of {d}" if d > 1 else f"sum of {n}" if n > 1 else "1 sample",)
 
+    def formula(self, parents: Sequence[str], precision: int) -> str:
+        """The sum of the samples' terms (over n for the mean); plain-number predictions as one constant."""
+        d = self.arg[-1]
+        terms = [self.written(atom(p), t) for p, t in zip(parents, self.arg)]
+        folded = self.data * d - math.fsum(self.term(p.data, t) for p, t in zip(self.parents, self.arg))
+        if abs(folded) > 1e-12 * max(1.0, abs(self.data * d)):
+            terms.append(format(folded, f".{precision}g"))
+        total = series(terms) or "0"
+        return f"({total})/{d:g}" if d != 1 else total
+
+    def term(self, p: float, t: float) -> float:
+        """One sample's loss."""
+        raise NotImplementedError
+
+    def written(self, p: str, t: float) -> str:
+        """One sample's loss as a formula of its prediction p."""
+        raise NotImplementedError
+
+    def per(self) -> str:
+        """' / n' for the mean, '' for the sum."""
+        d = self.arg[-1]
+        return f"/{d:g}" if d != 1 else ""
+
 
 class MSE(_BatchLoss):
     """Σ (pᵢ - tᵢ)² / n over a batch as one node; d out/d pᵢ = 2 (pᵢ - tᵢ) / n."""
@@ -73,6 +97,15 @@ class MSE(_BatchLoss):
         for p, t in zip(self.parents, self.arg):  # zip stops before the divisor at the end of arg
             p.grad += g * (c * (p.data - t))
 
+    def term(self, p: float, t: float) -> float:
+        return _squared_error(p, t)
+
+    def written(self, p: str, t: float) -> str:
+        return f"{atom(_minus(p, t))}²"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> list[str]:
+        return [f"2·{atom(_minus(atom(p), t))}{self.per()}" for p, t in zip(parents, self.arg)]
+
 
 class Hinge(_BatchLoss):
     """Σ max(0, 1 - yᵢ sᵢ) / n (yᵢ = ±1) as one node; d out/d sᵢ = -yᵢ / n where the margin is > 0, else 0."""
@@ -91,6 +124,15 @@ class Hinge(_BatchLoss):
         for s, y in zip(self.parents, self.arg):
             if not 1.0 - y * s.data <= 0.0:  # as ReLU: no gradient at a margin of exactly 0; nan passes it on
                 s.grad -= y * k
+
+    def term(self, p: float, t: float) -> float:
+        return _hinge_term(p, t)
+
+    def written(self, p: str, t: float) -> str:
+        return f"max(0, {_margin(p, t)})"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> list[str]:
+        return [f"{-y:g}{self.per()} if {_margin(atom(s), y)} > 0 else 0" for s, y in zip(parents, self.arg)]
 
 
 class BCE(_BatchLoss):
@@ -112,6 +154,19 @@ class BCE(_BatchLoss):
         n = self.arg[-1]
         for z, y in zip(self.parents, self.arg):
             z.grad += g * (_sigmoid_minus(z.data, y) / n)
+
+    def term(self, p: float, t: float) -> float:
+        return _bce_term(p, t)
+
+    def written(self, p: str, t: float) -> str:
+        if t == 1.0:
+            return f"log(1 + exp(-{p}))"
+        return f"log(1 + exp({p}))" + (f" - {t:g}·{p}" if t else "")
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> list[str]:
+        per = self.per()
+        return [(atom(_minus(f"sigmoid({z})", y)) if per else _minus(f"sigmoid({z})", y)) + per
+                for z, y in zip(parents, self.arg)]  # fmt: skip
 
 
 def mse(pred: Prediction, target: Target, reduction: Reduction = "mean") -> Value:
@@ -178,6 +233,16 @@ def l2(params: Iterable[Value] | object, alpha: float = 1.0) -> Value:
 
 
 # -- one sample's loss and its derivative, on floats --------------------------------------------------
+def _minus(p: str, t: float) -> str:
+    """p - t written out: 'p - 1', 'p + 0.5', 'p' for t = 0."""
+    return p if t == 0 else f"{p} - {t:g}" if t > 0 else f"{p} + {-t:g}"
+
+
+def _margin(s: str, y: float) -> str:
+    """1 - y·s written for y = ±1: '1 - s', '1 + s'."""
+    return f"1 - {s}" if y == 1.0 else f"1 + {s}" if y == -1.0 else f"1 - {y:g}·{s}"
+
+
 def _squared_error(p: float, t: float) -> float:
     d = p - t
     return d * d

@@ -16,12 +16,15 @@ Its modules, each with one job:
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
 | `grad_mode.py` | `no_grad`, `enable_grad`: whether operations record a graph |
 | `extend.py` | the public door for new primitives: `defop`, `FusedNode`, `new_node` |
+| `formulas.py` | ops written out as formulas, for `Value.rule` and `explain()` |
 | `stubs.py` | writes the type stubs of the methods and functions the op table makes |
 """
 
 from __future__ import annotations
 
+from .backward import backward_order, backward_reached
 from .extend import FusedNode, all_values, new_node, to_float
+from .formulas import LocalRule
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradients import gradients
 from .layouts import LAYOUTS, Layout
@@ -41,6 +44,7 @@ __all__ = [
     "Linear",
     "LinearComputed",
     "LinearConst",
+    "LocalRule",
     "LogSumExp",
     "NodeInfo",
     "Op",
@@ -50,6 +54,8 @@ __all__ = [
     "SumSquares",
     "Value",
     "all_values",
+    "backward_order",
+    "backward_reached",
     "defop",
     "enable_grad",
     "gradients",

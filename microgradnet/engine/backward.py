@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 _next_mark = itertools.count(1).__next__  # one C call, atomic under the GIL
+_next_quiet_mark = itertools.count(-1, -1).__next__  # walks that set no grad (gradients()) mark below 0
 
 
 def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
@@ -38,7 +39,7 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     """
     if not root._p:
         return []
-    mark = _next_mark()  # this walk's mark on the nodes it has read
+    mark = _next_mark() if reset else _next_quiet_mark()  # this walk's mark on the nodes it has read
     queued = _next_mark()  # and on a layer's input row that one of the layer's nodes has queued
     queue = [root]
     append = queue.append
@@ -90,6 +91,24 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
                 append(p)
     nodes = [v for v in queue if v is not None] if again else queue
     return _by_consumers(nodes) if late else nodes
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The interior nodes of root's graph in the order backward() runs their steps, each after all of its
+    consumers; it changes no grad, and leaves backward_reached() as it was for root's graph."""
+    reached = backward_reached(root)
+    nodes = interior_nodes(root)  # a walk that sets no grad: it marks the nodes as not reached by backward()
+    if reached:
+        mark = _next_mark()
+        for v in nodes:
+            v._seen = mark  # as backward() from root would have left them
+    return nodes
+
+
+def backward_reached(v: Value) -> bool:
+    """Whether the latest walk through v was a backward() pass, which set its grad; False for a leaf."""
+    mark = getattr(v, "_seen", None)  # a leaf has no mark; a node not walked yet has None
+    return type(mark) is int and mark > 0
 
 
 def _walked_parents(v: Value) -> Iterable[Value]:

@@ -4,8 +4,10 @@
 - `FusedNode` is the base class of a node of many operands computed in one go: a sum, a loss over a
   batch. A subclass says what drawings call it (`symbol`, `name`), its local derivatives
   (`partials`), and optionally a fast float backward step (`accumulate`), its operands' roles and
-  extra lines for drawings; `cls.make(data, parents, arg)` builds one (a plain leaf under no_grad).
-- `new_node`, `all_values` and `to_float` are what such code needs to build nodes and check input.
+  extra lines for drawings, and its value and derivatives as formulas for `explain()` (`formula`,
+  `partial_formulas`); `cls.make(data, parents, arg)` builds one (a plain leaf under no_grad).
+- `new_node`, `all_values` and `to_float` are what such code needs to build nodes and check input;
+  `atom` and `series` help to write formulas.
 
 Example, a loss node of your own (mean absolute error)::
 
@@ -16,6 +18,9 @@ Example, a loss node of your own (mean absolute error)::
             return [(1.0 if p.data > t else -1.0) / n for p, t in zip(self.parents, self.arg)]
         def roles(self):
             return [f"t = {t:g}" for t in self.arg]
+        def partial_formulas(self, out, parents, precision):
+            n = len(parents)
+            return [f"sign({atom(p)} - {t:g})/{n}" for p, t in zip(parents, self.arg)]
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+from .formulas import LocalRule, atom, series
 from .layouts import MANY
 from .make import new_node
 from .ops import defop
 from .value import NodeInfo, Partials, Value, all_values, to_float
 
-__all__ = ["FusedNode", "NodeInfo", "all_values", "defop", "new_node", "to_float"]
+__all__ = ["FusedNode", "LocalRule", "NodeInfo", "all_values", "atom", "defop", "new_node", "series", "to_float"]
 
 
 class FusedNode(Value):
@@ -80,6 +86,17 @@ class FusedNode(Value):
     def describe(self, precision: int = 4) -> NodeInfo:
         """What this node's op node shows in a drawing, its parents and their roles."""
         return NodeInfo(self.symbol, tuple(self.details()), self._p, tuple(self.roles()), self.kind, self._name)
+
+    def formula(self, parents: Sequence[str], precision: int) -> str:
+        """Its value as a formula of its parents' names: 'symbol(a, b, …, z)' unless a subclass writes it out."""
+        return f"{self.symbol}({series(parents, ', ')})"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> Sequence[str]:
+        """d out / d parent for each parent, as a formula of the names (numbers to `precision` digits)."""
+        return [f"∂{atom(out)}/∂{atom(p)}" for p in parents]
+
+    def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
+        return self.formula(parents, precision), self.partial_formulas(name, parents, precision)
 
     def _partials(self, graph: bool) -> Partials:
         return self.partials(graph)

@@ -9,9 +9,10 @@ step of `+` adds the gradient as it is and the step of `*` reads the other opera
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
+from .formulas import constant, fill, written
 from .layouts import ONE, TWO
 from .make import own_code
 from .value import NodeInfo, Partials, Value
@@ -40,6 +41,7 @@ class OpNode(Value):
     __slots__ = ()
     _const: str = ""  # which operand is the plain number kept in _arg: 'x', 'y', or '' (none)
     _roles: tuple[str, ...] = ()  # the operands' names where their order matters
+    _texts: tuple[str, ...] = ()  # each local derivative as a formula in the words out, x, y: '1 - out²', 'y'
 
     def describe(self, precision: int = 4) -> NodeInfo:
         """What this node's op node shows in a drawing, its parents and their roles."""
@@ -53,6 +55,19 @@ class OpNode(Value):
         parents = self._prev
         symbol = self._name if len(parents) == 1 and not self._op.isidentifier() else self._op  # '-' alone: neg
         return NodeInfo(symbol, (), parents, self._roles or ("",) * len(parents), self._kind, self._name)
+
+    def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
+        """The op and its derivatives from the row's formulas, a constant operand written as its number."""
+        texts = self._texts
+        if self._const:
+            operands = [constant(self._arg, precision), parents[0]]
+            if self._const == "y":
+                operands.reverse()
+            texts = texts[1:] if self._const == "x" else texts[:1]  # only the derivative by the Value operand
+        else:
+            operands = list(parents)
+        words = {"out": name, "x": operands[0], "y": operands[1] if len(operands) > 1 else ""}
+        return written(self._op, operands), [fill(t, words) for t in texts]
 
 
 def unary_node_class(name: str, symbol: str, kind: str, rule: Rule) -> type[Value]:

@@ -36,6 +36,8 @@ class Row(NamedTuple):
     methods: tuple[str, ...]  # the Value methods it makes: an operator and its reflection, or a function's name
     roles: tuple[str, ...] = ()  # its operands' names in drawings, where their order matters
     default: float | None = None  # the second operand's default, for a function such as leaky_relu(x, slope)
+    formulas: tuple[str, ...] = ()  # each derivative written out in the words out, x, y (explain() shows them);
+    # a rule that is a number or an operand's name reads as itself
 
 
 # -- the rules' arithmetic, on floats and Values alike -----------------------------------------------
@@ -67,25 +69,29 @@ def _everywhere(*operands: float) -> bool:
 # fmt: off
 TABLE: dict[str, Row] = {
     "neg": Row("-", operator.neg, _everywhere, (-1.0,), ("__neg__",)),
-    "abs": Row("abs", abs, lambda x: x != 0, (lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0,), ("__abs__",)),
-    "exp": Row("exp", floats.exp, _everywhere, (lambda out, x: out,), ("exp",)),
-    "log": Row("log", floats.log, lambda x: x > 0, (lambda out, x: _div(1.0, x),), ("log",)),
-    "sqrt": Row("sqrt", floats.sqrt, lambda x: x > 0, (lambda out, x: _div(0.5, out),), ("sqrt",)),
-    "tanh": Row("tanh", floats.tanh, _everywhere, (lambda out, x: 1.0 - out * out,), ("tanh",)),
-    "sigmoid": Row("sigmoid", floats.sigmoid, _everywhere, (lambda out, x: out * (1.0 - out),), ("sigmoid",)),
-    "relu": Row("ReLU", floats.relu, lambda x: x != 0, (lambda out, x: 0.0 if x <= 0 else 1.0,), ("relu",)),
-    "sin": Row("sin", floats.sin, _everywhere, (lambda out, x: cos(x),), ("sin",)),
-    "cos": Row("cos", floats.cos, _everywhere, (lambda out, x: -sin(x),), ("cos",)),
+    "abs": Row("abs", abs, lambda x: x != 0, (lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0,), ("__abs__",),
+               formulas=("sign(x)",)),
+    "exp": Row("exp", floats.exp, _everywhere, (lambda out, x: out,), ("exp",), formulas=("out",)),
+    "log": Row("log", floats.log, lambda x: x > 0, (lambda out, x: _div(1.0, x),), ("log",), formulas=("1/x",)),
+    "sqrt": Row("sqrt", floats.sqrt, lambda x: x > 0, (lambda out, x: _div(0.5, out),), ("sqrt",),
+                formulas=("0.5/out",)),
+    "tanh": Row("tanh", floats.tanh, _everywhere, (lambda out, x: 1.0 - out * out,), ("tanh",), formulas=("1 - out²",)),
+    "sigmoid": Row("sigmoid", floats.sigmoid, _everywhere, (lambda out, x: out * (1.0 - out),), ("sigmoid",),
+                   formulas=("out·(1 - out)",)),
+    "relu": Row("ReLU", floats.relu, lambda x: x != 0, (lambda out, x: 0.0 if x <= 0 else 1.0,), ("relu",),
+                formulas=("1 if x > 0 else 0",)),
+    "sin": Row("sin", floats.sin, _everywhere, (lambda out, x: cos(x),), ("sin",), formulas=("cos(x)",)),
+    "cos": Row("cos", floats.cos, _everywhere, (lambda out, x: -sin(x),), ("cos",), formulas=("-sin(x)",)),
     "add": Row("+", operator.add, _everywhere, (1.0, 1.0), ("__add__", "__radd__")),
     "sub": Row("-", operator.sub, _everywhere, (1.0, -1.0), ("__sub__", "__rsub__"), ("x", "y")),
     "mul": Row("*", operator.mul, _everywhere, ("y", "x"), ("__mul__", "__rmul__")),
     "div": Row("/", floats.div, lambda x, y: y != 0, (lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
-               ("__truediv__", "__rtruediv__"), ("x", "y")),
+               ("__truediv__", "__rtruediv__"), ("x", "y"), formulas=("1/y", "-out/y")),
     "pow": Row("**", floats.pow, lambda x, y: x > 0, (_pow_base, _pow_exponent), ("__pow__", "__rpow__"),
-               ("base", "exponent")),
+               ("base", "exponent"), formulas=("y·x^(y - 1)", "out·log(x)")),
     "leaky_relu": Row("leaky_relu", floats.leaky_relu, lambda x, slope: x != 0,
                       (lambda out, x, slope: 1.0 if x > 0 else slope, lambda out, x, slope: 0.0 if x > 0 else x),
-                      ("leaky_relu",), ("x", "slope"), 0.01),
+                      ("leaky_relu",), ("x", "slope"), 0.01, formulas=("1 if x > 0 else y", "0 if x > 0 else x")),
 }
 # fmt: on
 
@@ -105,6 +111,9 @@ class Op:
         else:
             classes = binary_node_classes(name, row.symbol, self.kind, self.roles, *row.derivatives)
             self.node, self.node_x, self.node_y = classes
+        self.formulas = _formulas(name, row)
+        for cls in {self.node, self.node_x, self.node_y}:
+            cls._texts = self.formulas  # type: ignore[attr-defined]
         self.function = own_code(_function(self))
         self._new_nodes = copy_function(new_nodes)  # its own copy: it makes this op's nodes only
 
@@ -122,6 +131,20 @@ def _kind(row: Row) -> str:
     if all(d == 1.0 for d in row.derivatives):
         return "sum"
     return "op" if row.methods[0].startswith("__") else "function"
+
+
+def _formulas(name: str, row: Row) -> tuple[str, ...]:
+    """Each derivative of the row as a formula in out, x, y: its own text, the number or operand it is, or d/dx."""
+    if row.formulas:
+        if len(row.formulas) != len(row.derivatives) or not all(isinstance(t, str) for t in row.formulas):
+            raise TypeError(f"op {name!r}: formulas must be one str per derivative, got {row.formulas!r:.80}")
+        return row.formulas
+    unary = len(row.derivatives) == 1
+    return tuple(
+        format(rule, "g") if isinstance(rule, float) else rule if isinstance(rule, str)
+        else f"{row.symbol}'(x)" if unary else f"∂{row.symbol}/∂{word}"
+        for rule, word in zip(row.derivatives, "xy")
+    )  # fmt: skip
 
 
 def _function(op: Op) -> Callable[..., Any]:
@@ -236,14 +259,17 @@ def defop(
     *derivatives: Callable[..., Any] | float,
     symbol: str | None = None,
     domain: Callable[..., bool] | None = None,
+    formulas: Sequence[str] | None = None,
 ) -> Callable[..., Any]:
     """Add an elementwise op to the table, with a Value method of its name; returns its function.
 
     f computes the value on floats; each derivative (one per operand, one or two) is a function of
     (out, x[, y]) written with microgradnet's functions, so that it works on floats and on Values
     (for higher-order derivatives), or a number where it is constant. domain (a predicate on floats:
-    where the op is smooth) lets `testing.strategies.expressions()` draw it. Defining an op of the
-    same name again (a notebook cell run twice) replaces it; a built-in op cannot be replaced.
+    where the op is smooth) lets `testing.strategies.expressions()` draw it. formulas writes each
+    derivative out in the words out, x, y, for `explain()` ('sigmoid(x)'; without it, "softplus'(x)").
+    Defining an op of the same name again (a notebook cell run twice) replaces it; a built-in op
+    cannot be replaced.
     """
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         raise ValueError(f"defop(name) must be a Python name not starting with '_', got {name!r:.60}")
@@ -261,7 +287,13 @@ def defop(
         raise TypeError(f"defop(symbol) must be a str, got {type(symbol).__name__}")
     if domain is not None and not callable(domain):
         raise TypeError(f"defop(domain) must be a predicate on floats (where the op is smooth), got {domain!r:.60}")
-    row = Row(symbol or name, _floated(f), domain, rules, (name,), ("x", "y") if len(rules) == 2 else ())
+    if formulas is not None and (
+        isinstance(formulas, str) or len(formulas) != len(rules) or not all(isinstance(t, str) for t in formulas)
+    ):
+        raise TypeError(f"defop({name!r}) formulas must be one str per derivative, such as ('1 - out²',), got "
+                        f"{formulas!r:.60}")  # fmt: skip
+    row = Row(symbol or name, _floated(f), domain, rules, (name,), ("x", "y") if len(rules) == 2 else (),
+              formulas=tuple(formulas or ()))  # fmt: skip
     op = Op(name, row)
     OPS[name] = op
     _attach(op)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from . import floats
-from .extend import FusedNode
+from .extend import FusedNode, atom, series
 from .make import leaf
 from .value import Operand, Partials, Value, to_float
 
@@ -28,6 +28,12 @@ class Sum(FusedNode):
 
     def partials(self, graph: bool) -> Partials:
         return (1.0,) * len(self._p)
+
+    def formula(self, parents: Sequence[str], precision: int) -> str:
+        return series([atom(p) for p in parents]) if parents else "0"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> Sequence[str]:
+        return ["1"] * len(parents)
 
     def accumulate(self) -> None:
         g = self.grad
@@ -46,6 +52,12 @@ class SumSquares(FusedNode):
             return tuple(t * 2.0 for t in self._p)
         return tuple(2.0 * t.data for t in self._p)
 
+    def formula(self, parents: Sequence[str], precision: int) -> str:
+        return series([f"{atom(p)}²" for p in parents]) if parents else "0"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> Sequence[str]:
+        return [f"2·{atom(p)}" for p in parents]
+
     def accumulate(self) -> None:
         g2 = 2.0 * self.grad
         for t in self._p:
@@ -62,6 +74,12 @@ class LogSumExp(FusedNode):
         if graph:  # e^(ti - out) over this very node, so that the softmax can itself be differentiated
             return tuple((t - self).exp() for t in self._p)
         return softmax([t.data for t in self._p])
+
+    def formula(self, parents: Sequence[str], precision: int) -> str:
+        return f"log({series([f'exp({p})' for p in parents])})"
+
+    def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> Sequence[str]:
+        return [f"exp({atom(p)} - {atom(out)})" for p in parents]  # the softmax of the terms
 
     def accumulate(self) -> None:
         g = self.grad

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsFloat, Type
 
 from . import floats
 from .backward import backward as _backward_pass
+from .formulas import LocalRule, atom, written
 from .layouts import LEAF, MANY, Layout
 
 Operand = Union["Value", float]
@@ -97,6 +98,23 @@ class Value:
             return NodeInfo("", (), (), (), "leaf", "")
         return NodeInfo(self._op or type(self).__name__, (), parents, ("",) * len(parents), self._kind, self._name)
 
+    def rule(self, name: str = "out", parents: Sequence[str] | None = None, precision: int = 4) -> LocalRule:
+        """This node's op written with the given names (its own and one per parent): the formula of its value
+        and of each local derivative d self / d parent, with their numbers here. A leaf has none."""
+        prev = self._prev
+        names = tuple(parents) if parents is not None else _operand_names(len(prev))
+        if len(names) != len(prev) or not all(isinstance(n, str) for n in (name, *names)):
+            raise ValueError(f"Value.rule needs a name (str) for the node and one per parent ({len(prev)}), got "
+                             f"{(name, names)!r:.80}")  # fmt: skip
+        if not prev:
+            return LocalRule("", (), ())
+        formula, derivatives = self._formulas(name, names, precision)
+        return LocalRule(formula, tuple(derivatives), tuple(float(d) for d in self._partials(False)))
+
+    def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
+        """The formula of the value and of each d self / d parent, in the given names (for `rule`)."""
+        return written(self._op or type(self).__name__, parents), [f"∂{atom(name)}/∂{atom(p)}" for p in parents]
+
     # -- arithmetic and functions: one method per op of the table, each made from its row in ops.py
     # so that building a node is one call. A plain number on either side of an operator becomes the
     # node's constant operand, not a node of its own. Written out here for type checkers:
@@ -154,6 +172,11 @@ class Value:
             parent.grad += g * d
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
+
+
+def _operand_names(n: int) -> tuple[str, ...]:
+    """Names for n operands when none are given: x, y; or x0, x1, ..."""
+    return ("x", "y")[:n] if n <= 2 else tuple(f"x{i}" for i in range(n))
 
 
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed

@@ -16,6 +16,7 @@ import math
 import operator
 from collections.abc import Sequence
 
+from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
 from .make import copy_function, leaf, new_node, new_nodes
 from .op_nodes import number
@@ -74,6 +75,12 @@ class Linear(Value):
         roles = (*[f"w{i}" for i in range(k)], *[f"x{i}" for i in range(k)], "b")
         return NodeInfo(self._op, (f"n = {k}",), self._prev, roles, self._kind, self._name)
 
+    def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
+        """w0·x0 + … + b, and the derivatives: x by w, w by x, 1 by b."""
+        k = (len(parents) - 1) // 2
+        ws, xs = [atom(p) for p in parents[:k]], [atom(p) for p in parents[k:-1]]
+        return _weighted(ws, xs, parents[-1]), [*xs, *ws, "1"]
+
 
 class LinearComputed(Linear):
     """w·x + b over Value inputs where some weight or the bias is itself computed, not a leaf."""
@@ -107,6 +114,16 @@ class LinearConst(Linear):
         details = (f"n = {len(self._arg)}, x = ({', '.join(xs)}{more})",)
         roles = (*[f"w{i}" for i in range(len(self._arg))], "b")
         return NodeInfo(self._op, details, self._p, roles, self._kind, self._name)
+
+    def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
+        """w0·x0 + … + b with the inputs as numbers, and the derivatives: x by w, 1 by b."""
+        xs = [atom(constant(x, precision)) for x in self._arg]
+        return _weighted([atom(p) for p in parents[:-1]], xs, parents[-1]), [*xs, "1"]
+
+
+def _weighted(ws: Sequence[str], xs: Sequence[str], b: str) -> str:
+    """'w0·x0 + w1·x1 + b' (the middle terms left out of a long one)."""
+    return f"{series([f'{w}·{x}' for w, x in zip(ws, xs)])} + {atom(b)}" if ws else atom(b)
 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
