@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import microgradnet as mg
-from microgradnet import GraphvizNotFoundError, Value, draw_dot
+from microgradnet import GraphvizNotFoundError, Value, draw_dot, gradients
 from microgradnet.render.graph import graph_values, visible
 
 graphviz = pytest.importorskip("graphviz")
@@ -32,6 +32,12 @@ def edges(source: str) -> list[tuple[str, str, str]]:
     """(tail, head, label) for every edge statement of a DOT source, in order."""
     found = re.findall(r"^\s*(\w+) -> (\w+)(?: \[label=(\S+)\])?$", source, re.MULTILINE)
     return [(a, b, label) for a, b, label in found]
+
+
+def graph_label(source: str) -> str:
+    """The graph's own label (a legend or a note), without the outer <>; '' if it has none."""
+    m = re.search(r"^\tlabel=<(.*)> labelloc=\w$", source, re.MULTILINE)
+    return m.group(1) if m else ""
 
 
 def node_labels(source: str) -> dict[str, str]:
@@ -242,13 +248,54 @@ def test_color_by_grad_fills_each_value_by_the_size_of_its_gradient_with_a_legen
     leaves = [Value(1.0, label=f"g{i}") for i in range(len(grads))]
     for v, g in zip(leaves, grads):
         v.grad = g
-    source = draw_dot(mg.sum(leaves), color_by="grad").source
+    total = mg.sum(leaves)
+    total.grad = 1.0  # grads set by hand, as micrograd's lecture does: they are drawn
+    source = draw_dot(total, color_by="grad").source
     fills = [re.search(r'bgcolor="([^"]+)"', node_labels(source)[f"v{i}"]) for i in range(len(grads))]
     expected = ["#bdbdbd", "#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b", "#000000"]
     assert [m.group(1) if m else None for m in fills] == [*expected, "#000000"]
-    legend = node_labels(source)["legend"]
+    legend = graph_label(source)
     assert "&lt; 1e-6 (vanishing)" in legend and "≥ 1e6 (exploding)" in legend and "inf or nan" in legend
-    assert 'bgcolor="white"' in draw_dot(mg.sum(leaves)).source and "legend" not in draw_dot(mg.sum(leaves)).source
+    assert legend.count("<td bgcolor=") == 9  # every colour is used: each has its entry, in one row
+    assert 'bgcolor="white"' in draw_dot(total).source and graph_label(draw_dot(total).source) == ""
+
+
+def test_the_legend_shows_only_the_colours_used_and_says_so_when_every_value_is_white() -> None:
+    x, w, b = Value(2.0), Value(0.0), Value(1.0)
+    o = (x * w + b).tanh()
+    o.backward()  # every |grad| is 1, 0.42 or 0.84, but x's, which is 0 (as w is)
+    legend = graph_label(draw_dot(o, color_by="grad").source)
+    assert re.findall(r'<td bgcolor="([^"]+)">', legend) == ["#bdbdbd", "#f7f7f7"]
+    assert ">0<" in legend and "0.01 … 100" in legend and "vanishing" not in legend
+    a = Value(0.5)
+    b = (a * 3).tanh() + a
+    b.backward()
+    note = graph_label(draw_dot(b, color_by="grad").source)
+    assert "<table" not in note and "every Value is in 0.01 … 100: nothing vanishes or explodes" in note
+
+
+def test_a_drawing_before_backward_says_that_the_gradients_are_not_computed() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a
+    before = graph_label(draw_dot(c).source)
+    assert "grad not computed: backward() has not run on this graph yet" in before
+    assert "not computed" not in graph_label(draw_dot(c, show_grad=False).source)  # no grads shown: nothing to say
+    assert "not computed" in graph_label(draw_dot(c, color_by="grad").source)  # and no legend of zeros
+    c.backward()
+    assert graph_label(draw_dot(c).source) == ""
+    d = c * 0.0  # backward() has run through d: its gradients are computed, and all 0
+    d.backward()
+    assert "not computed" not in graph_label(draw_dot(c).source)  # c's grad is d's now: 0, computed
+    e = c + 1  # a new graph on top: backward() has not run on it, though a and b hold grads from before
+    assert "not computed" in graph_label(draw_dot(e).source)
+    gradients(e, [a])  # gradients() computes no grad
+    assert "not computed" in graph_label(draw_dot(e).source)
+    # micrograd's lecture sets a grad by hand and calls _backward() itself: nothing to warn about
+    f = a * b
+    f.grad = 1.0
+    f._backward()
+    assert "not computed" not in graph_label(draw_dot(f).source)
+    assert graph_label(draw_dot(Value(1.0)).source) == ""  # a lone leaf: no backward to run
 
 
 def test_highlight_outlines_exactly_the_chosen_values() -> None:
@@ -274,7 +321,9 @@ def clusters_of(source: str) -> dict[str, tuple[str, ...]]:
         elif stack and stack[-1] == "?" and (m := re.search(r"label=<([^>]*)>", line)) and "->" not in line:
             stack[-1] = m.group(1)
         elif m := re.match(r"(\w+) \[label=", line):
-            out[m.group(1)] = tuple(stack)
+            ports = re.findall(r'port="(\w+)"', line)  # a part's parameters: a table of rows, a port each
+            for node in ports or [m.group(1)]:
+                out[node] = tuple(stack)
     return out
 
 
@@ -314,9 +363,9 @@ def test_clusters_group_each_neuron_with_its_parameters_inside_its_layer() -> No
     assert where[ids[out._prev[0]]] == n2
     assert where[ids[out]] == where[ids[out] + "op"] == ()  # mixes two parts
     assert where[ids[loss]] == where[ids[loss._prev[0]]] == ()  # the loss belongs to no part
-    # parameters without a label show their name within the part, in italics
-    assert sorted(labels[k].split("<i>")[1].split("</i>")[0] for k in where if "<i>" in labels[k]) == [
-        "b", "b", "b", "w.0", "w.0", "w.0", "w.1", "w.1"
+    # parameters without a label show their name within the part, in italics, a row each in the module's order
+    assert [re.findall(r"<i>([^<]*)</i>", labels[k]) for k in labels if k.startswith("p")] == [
+        ["w.0", "w.1", "b"], ["w.0", "w.1", "b"], ["w.0", "b"]
     ]  # fmt: skip
     assert "unused" not in source
     assert source.count("subgraph cluster_") == 6  # module, 2 layers, 3 neurons
@@ -371,6 +420,98 @@ def test_png_render() -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width > 300 and height > 100
+
+
+# -- drawings that fit ------------------------------------------------------------------------------
+@needs_dot
+def test_in_jupyter_the_svg_shrinks_to_its_cell_and_keeps_its_proportions() -> None:
+    dot = draw_dot(micrograd_cases.classic())
+    svg = dot._repr_mimebundle_()["image/svg+xml"]
+    root = ET.fromstring(svg)
+    width, height = float(root.get("width", "")[:-2]), float(root.get("height", "")[:-2])
+    assert width > 1000 and height < 200  # the lesson's neuron: wide
+    assert root.get("style") == f"width:100%;max-width:{width:g}pt;height:auto"  # at most its size, never clipped
+    assert [float(x) for x in (root.get("viewBox") or "").split()] == [0.0, 0.0, width, pytest.approx(height, abs=1)]
+    assert dot.pipe(encoding="utf-8") != svg and "style=" not in dot.pipe(encoding="utf-8").split("viewBox")[0]
+
+
+def mlp_loss(nin: int, sizes: list[int], seed: int = 0) -> tuple[Any, Value]:
+    nn = pytest.importorskip("microgradnet.nn")
+    model = nn.MLP(nin, sizes, seed=seed)
+    out = model([0.5 - 0.25 * i for i in range(nin)])
+    loss = mg.losses.mse(out, [0.0] * len(out)) if isinstance(out, list) else (out - 1.0) ** 2
+    loss.backward()
+    return model, loss
+
+
+def svg_texts(svg: str, kind: str) -> list[tuple[str, float, float, float]]:
+    """(text, x, y, size) of the texts in the SVG's groups of a class ('cluster': first text only, its title)."""
+    out = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == kind:
+            texts = list(g.iter(f"{SVG}text"))
+            for t in texts[:1] if kind == "cluster" else texts:
+                out.append((t.text or "", float(t.get("x", 0)), float(t.get("y", 0)), float(t.get("font-size", 0))))
+    return out
+
+
+def box(text: str, x: float, y: float, size: float) -> tuple[float, float, float, float]:
+    """A generous bounding box of a centred text: left, top, right, bottom."""
+    half = 0.35 * size * len(text)
+    return x - half, y - size, x + half, y + 0.3 * size
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB", "RL", "BT"])
+@pytest.mark.parametrize("shape", [(2, [4, 1]), (3, [3, 3, 1]), (2, [5, 2]), (1, [8, 1])])
+def test_module_clusters_keep_the_neurons_and_their_parameters_in_order(
+    rankdir: str, shape: tuple[int, list[int]]
+) -> None:
+    model, loss = mlp_loss(*shape)
+    svg = draw_dot(loss, module=model, rankdir=rankdir).pipe(encoding="utf-8")
+    along = 1 if rankdir in ("LR", "RL") else 0  # neurons of a layer go down the page, or across it
+    places: dict[str, list[tuple[int, float]]] = {}
+    for title, x, y, _ in svg_texts(svg, "cluster"):
+        if m := re.fullmatch(r"layers\.(\d+)\.neurons\.(\d+)", title):
+            places.setdefault(m.group(1), []).append((int(m.group(2)), (x, y)[along]))
+    assert sorted(places) == [str(i) for i in range(len(shape[1]))]
+    for layer, found in places.items():
+        found.sort()
+        assert [p for _, p in found] == sorted(p for _, p in found), (layer, found)  # neuron 0 first, then 1 ...
+    for texts in svg_nodes(svg).values():  # each part's parameters: one table, w.0, w.1, ..., b from the top
+        if "data" in texts and "grad" in texts[:3]:
+            names = [t for t in texts if re.fullmatch(r"w\.\d+|b", t)]
+            assert names == [f"w.{i}" for i in range(len(names) - 1)] + ["b"]
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_edge_labels_stay_off_the_cluster_titles(rankdir: str) -> None:
+    for shape in [(2, [4, 1]), (3, [3, 3, 1]), (2, [6, 3])]:
+        model, loss = mlp_loss(*shape)
+        svg = draw_dot(loss, module=model, rankdir=rankdir).pipe(encoding="utf-8")
+        titles = [box(*t) for t in svg_texts(svg, "cluster")]
+        labels = [box(*t) for t in svg_texts(svg, "edge")]
+        assert len(labels) >= shape[1][0]  # the next layer's inputs x0, x1 ... are named
+        for a in labels:
+            for b in titles:
+                assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (shape, a, b)
+
+
+@needs_dot
+def test_top_to_bottom_is_a_page_not_a_strip() -> None:
+    model, loss = mlp_loss(2, [4, 1])
+    sizes = {}
+    for rankdir in ("LR", "TB"):
+        root = ET.fromstring(draw_dot(loss, module=model, rankdir=rankdir).pipe(encoding="utf-8"))
+        sizes[rankdir] = float(root.get("width", "")[:-2]), float(root.get("height", "")[:-2])
+    width, height = sizes["TB"]
+    assert width < 1.5 * height and width < 1.2 * sizes["LR"][0]
+    o = micrograd_cases.classic()
+    nodes = svg_nodes(draw_dot(o, rankdir="TB").pipe(encoding="utf-8"))
+    assert nodes["v9"] == ["o", "data 0.7071", "grad 1"]  # a Value's cells stacked: label, data, grad
+    label = node_labels(draw_dot(o, rankdir="TB").source)["v9"]
+    assert "<tr><td><b>o</b></td></tr><tr><td>data 0.7071</td></tr><tr><td>grad 1</td></tr>" in label
 
 
 TRICKY = ['{ } | < > " \\', "a\\Nb\\G\\l\\\\", "ünïcødé ✓ 日本 𝔘 😀", "two\nlines", "&amp; &lt;", "tab\there", "]]>"]

@@ -49,14 +49,14 @@ def test_a_graph_with_exponentially_many_paths_gives_text_as_large_as_the_graph(
     for _ in range(60):
         v = v + v  # 2**60 paths from the root to the leaf
     text = draw_tree(v)
-    assert len(text.splitlines()) == 1 + 60 * 2  # each node once in full, and one back-reference
+    assert len(text.splitlines()) == 1 + 60 * 2 + 1  # each node once in full, and one back-reference
     lines = text.splitlines()
     assert lines[:3] == [
         "+  data 1.153e+18  grad 0",
         "├─ + #1  data 5.765e+17  grad 0",
         "│  ├─ + #2  data 2.882e+17  grad 0",
     ]
-    assert lines[-1] == "└─ + #1 (see above)"
+    assert lines[-2:] == ["└─ + #1 (see above)", "(grad not computed: backward() has not run on this graph yet)"]
     assert [line.strip("│ ├└─") for line in lines if line.lstrip("│ ├└─").startswith("v")] == [
         "v #60  data 1  grad 0",
         "v #60 (see above)",
@@ -104,3 +104,13 @@ def test_max_nodes_and_bad_arguments() -> None:
 def test_the_module_docstring_example_runs() -> None:
     result = doctest.testmod(microgradnet.render.tree, raise_on_error=False)
     assert result.attempted == 5 and result.failed == 0
+
+
+def test_before_backward_the_tree_says_that_the_gradients_are_not_computed() -> None:
+    a = Value(2.0, label="a")
+    b = a * a
+    note = "(grad not computed: backward() has not run on this graph yet)"
+    assert draw_tree(b).splitlines()[-1] == note
+    assert note not in draw_tree(b, show_grad=False)
+    b.backward()
+    assert draw_tree(b).splitlines() == ["*  data 4  grad 1", "├─ a #1  data 2  grad 4", "└─ a #1 (see above)"]

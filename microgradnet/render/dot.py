@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from ..engine import NodeInfo, Value
-from .graph import graph_values, number, visible
+from .clusters import Plan, parameter_names, plan
+from .graph import NOT_COMPUTED, gradients_computed, graph_values, number, visible
+from .svg import fit_width
+
+__all__ = ["GraphvizNotFoundError", "draw_dot", "drawing", "parameter_names"]
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 FONT = "Helvetica,Arial,sans-serif"
@@ -41,6 +45,7 @@ GRAD_COLOURS = (  # (upper bound of |grad|, fill, font colour, legend text)
     (math.inf, "#b2182b", "white", "≥ 1e6 (exploding)"),
 )
 NONFINITE_COLOUR = ("#000000", "white", "inf or nan")
+SVG_TYPE = "image/svg+xml"
 
 
 class _Style(NamedTuple):
@@ -48,7 +53,9 @@ class _Style(NamedTuple):
     precision: int
     colour: bool  # fill by |grad|
     marked: set[Value]  # outlined
-    names: dict[Value, str]  # parameter names, shown for parameters without a label
+    names: dict[Value, str]  # shown for Values without a label: parameters' names (italic)
+    vertical: bool  # TB or BT: a Value's cells stacked, so that a rank of them stays narrow
+    texts: Callable[[Value], tuple[str, str]] | None  # a Value's data and grad text, if not its own numbers
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -80,9 +87,32 @@ def draw_dot(
     graphviz = _import_graphviz()
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_dot(format) must be a Graphviz format ('svg', 'png', 'pdf', ...), got {format!r}")
+    marked = _values(highlight, "draw_dot(highlight)")
+    return drawing(graphviz, root, nodes, format, rankdir, show_grad, precision, color_by == "grad", marked, module)
+
+
+def drawing(
+    graphviz: Any,
+    root: Value,
+    nodes: list[Value],
+    format: str,  # noqa: A002
+    rankdir: str,
+    show_grad: bool,
+    precision: int,
+    colour: bool,
+    marked: set[Value],
+    module: Any,
+    names: dict[Value, str] | None = None,
+    texts: Callable[[Value], tuple[str, str]] | None = None,
+    edge_ids: bool = False,
+) -> Any:
+    """The Digraph of nodes (root's graph): draw_dot's, and the step-through page's with its own names for
+    unlabelled Values, the data and grad text of each Value, and an id on each edge (v3e0: v3's first operand)."""
     infos = {v: v.describe(precision) for v in nodes}
-    clusters, names, parts = _clusters(module, nodes, infos) if module is not None else ({}, {}, [])
-    style = _Style(show_grad, precision, color_by == "grad", _values(highlight, "draw_dot(highlight)"), names)
+    layout = plan(module, nodes, infos, "draw_dot(module)") if module is not None else Plan({}, {}, {".": []}, {})
+    ungrad = show_grad and not gradients_computed(root)
+    style = _Style(show_grad, precision, colour and not ungrad, marked, {**(names or {}), **layout.names},
+                   rankdir in ("TB", "BT"), texts)  # fmt: skip
     dot = _digraph_class(graphviz)(
         format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT},
@@ -90,17 +120,24 @@ def draw_dot(
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
-    by_cluster: dict[str, list[Value]] = {}
+    tails = dict(ids)  # where a Value's edges start: its box, or its row in its part's parameter table
+    for params in layout.blocks.values():
+        for v in params:
+            tails[v] = f"p{ids[params[0]][1:]}:{ids[v]}:e"
+    by_part: dict[str, list[Value]] = {}
     for v in nodes:
-        by_cluster.setdefault(clusters.get(v, ""), []).append(v)
-    for v in by_cluster.pop("", []):
+        by_part.setdefault(layout.part.get(v, ""), []).append(v)
+    for v in by_part.pop("", []):
         _add_value(dot, v, infos[v], ids[v], style)
-    if by_cluster:
-        _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, infos, style)
+    if by_part:
+        _add_clusters(dot, type(module).__name__, layout, by_part, ids, infos, style, rankdir in ("LR", "RL"))
+    named: set[tuple[Value, str]] = set()
     for v in nodes:
-        _add_edges(dot, infos[v], ids[v], ids)
-    if style.colour:
-        dot.node("legend", label=_legend(), shape="plain")
+        _add_edges(dot, v, infos[v], ids[v], tails, layout.part, named, edge_ids)
+    if ungrad:
+        dot.attr(label=_note(NOT_COMPUTED), labelloc="t")
+    elif style.colour:
+        dot.attr(label=_legend([v.grad for v in nodes]), labelloc="b")
     return dot
 
 
@@ -113,12 +150,26 @@ def _check_options(rankdir: str, color_by: str | None, precision: int) -> None:
         raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
 
 
-def _add_edges(dot: Any, info: NodeInfo, vid: str, ids: dict[Value, str]) -> None:
-    """An edge from each drawn parent to the node's op node, labelled with the parent's role."""
-    for p, role in zip(info.parents, info.roles):
-        if p in ids:
-            dot.edge(ids[p], vid + "op", **({"label": visible(role)} if role else {}))
-    hidden = len({p for p in info.parents if p not in ids})  # beyond `depth`
+def _add_edges(dot: Any, v: Value, info: NodeInfo, vid: str, tails: dict[Value, str], part: dict[Value, str],
+               named: set[tuple[Value, str]], edge_ids: bool) -> None:  # fmt: skip
+    """An edge from each drawn parent to the node's op node, labelled with the parent's role.
+
+    A parameter's row in its part's table names it already, so its edge has no label. An edge that
+    comes into a cluster from another has its label at its tail (once per tail and role: a neuron's
+    output is the same x2 of every neuron of the next layer), away from the clusters' titles.
+    """
+    for j, (p, role) in enumerate(zip(info.parents, info.roles)):
+        if p not in tails:
+            continue
+        attrs = {"id": f"{vid}e{j}"} if edge_ids else {}
+        if role and ":" not in tails[p]:
+            if part.get(p, "") == part.get(v, ""):
+                attrs["label"] = visible(role)
+            elif (p, role) not in named:
+                named.add((p, role))
+                attrs["taillabel"] = visible(role)
+        dot.edge(tails[p], vid + "op", **attrs)
+    hidden = len({p for p in info.parents if p not in tails})  # beyond `depth`
     if hidden:
         more = f"… {hidden} input{'s' if hidden > 1 else ''}"
         dot.node(vid + "more", label=more, shape="plaintext", fontcolor="#7f7f7f")
@@ -127,25 +178,64 @@ def _add_edges(dot: Any, info: NodeInfo, vid: str, ids: dict[Value, str]) -> Non
 
 def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> None:
     """A Value's box, and its op node if it was computed."""
-    precision = style.precision
-    name = f"<i>{_html(style.names[v])}</i>" if v in style.names else ""
-    cells = [f"<b>{_html(v.label)}</b>" if v.label else name] if v.label or name else []
-    cells.append(f"data {number(v.data, precision)}")
-    if style.show_grad:
-        cells.append(f"grad {number(v.grad, precision)}")
+    name = style.names.get(v, "")
+    cells = [f"<b>{_html(v.label)}</b>" if v.label else f"<i>{_html(name)}</i>"] if v.label or name else []
+    data, grad = _numbers(v, style)
+    cells += [f"data {data}", *([f"grad {grad}"] if style.show_grad else [])]
     fill, font, _ = _grad_colour(v.grad) if style.colour else ("white", "black", "")
-    border = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ' border="0"'
     if font != "black":
         cells = [f'<font color="{font}">{c}</font>' for c in cells]
-    row = "".join(f"<td>{c}</td>" for c in cells)
-    table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}"><tr>{row}</tr></table>'
-    exact = f"data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")  # shown on hover
-    dot.node(vid, label=f"<{table}>", shape="plain", tooltip=exact)
+    border = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ' border="0"'
+    rows = "".join(f"<tr><td>{c}</td></tr>" for c in cells) if style.vertical else f"<tr>{_cells(cells)}</tr>"
+    table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}">{rows}</table>'
+    dot.node(vid, label=f"<{table}>", shape="plain", tooltip=_exact(v, style))
+    _add_op(dot, info, vid)
+
+
+def _add_op(dot: Any, info: NodeInfo, vid: str) -> None:
+    """A computed Value's op node, with its edge to the Value."""
     if info.op:
         label = "<" + "<br/>".join(_html(line) for line in (info.op, *info.details)) + ">"
         tooltip = info.name or info.op
         dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=tooltip)
         dot.edge(vid + "op", vid)
+
+
+def _add_block(dot: Any, params: list[Value], ids: dict[Value, str], style: _Style) -> None:
+    """A part's parameters as one table, a row each in the module's order: name, data, grad."""
+    head = ["data", *(["grad"] if style.show_grad else [])]
+    rows = ['<tr><td border="0"></td>' + "".join(f'<td border="0"><font color="#555555">{h}</font></td>' for h in head)
+            + "</tr>"]  # fmt: skip
+    for v in params:
+        name = f"<b>{_html(v.label)}</b>" if v.label else f"<i>{_html(style.names.get(v, ''))}</i>"
+        data, grad = _numbers(v, style)
+        cells = [name, data, *([grad] if style.show_grad else [])]
+        fill, font, _ = _grad_colour(v.grad) if style.colour else ("white", "black", "")
+        if font != "black":
+            cells = [f'<font color="{font}">{c}</font>' for c in cells]
+        mark = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ""
+        port = f' port="{ids[v]}"'  # on the last cell: the row's edge leaves from its right
+        tds = [f'<td bgcolor="{fill}"{mark}{port if i == len(cells) - 1 else ""}>{c}</td>' for i, c in enumerate(cells)]
+        rows.append(f"<tr>{''.join(tds)}</tr>")
+    table = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3">{"".join(rows)}</table>'
+    tooltip = "; ".join(f"{style.names.get(v, v.label)}: {_exact(v, style)}" for v in params)
+    dot.node(f"p{ids[params[0]][1:]}", label=f"<{table}>", shape="plain", tooltip=tooltip)
+
+
+def _numbers(v: Value, style: _Style) -> tuple[str, str]:
+    """The data and grad a Value's box shows."""
+    if style.texts is not None:
+        return style.texts(v)
+    return number(v.data, style.precision), number(v.grad, style.precision)
+
+
+def _exact(v: Value, style: _Style) -> str:
+    """The numbers in full, shown on hover."""
+    return f"data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")
+
+
+def _cells(cells: list[str]) -> str:
+    return "".join(f"<td>{c}</td>" for c in cells)
 
 
 def _html(text: str) -> str:
@@ -164,11 +254,20 @@ def _grad_colour(g: float) -> tuple[str, str, str]:
     raise AssertionError("unreachable: the last bound is inf")  # pragma: no cover
 
 
-def _legend() -> str:
-    rows = [(fill, font, text) for _, fill, font, text in GRAD_COLOURS] + [NONFINITE_COLOUR]
-    body = "".join(f'<tr><td bgcolor="{f}"><font color="{c}">{_html(t)}</font></td></tr>' for f, c, t in rows)
-    head = '<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr><td><b>|grad|</b></td></tr>'
-    return f"<{head}{body}</table>>"
+def _legend(grads: list[float]) -> str:
+    """A one-row legend of the colours the drawing uses; where every Value is white, a line that says so."""
+    used = {_grad_colour(g) for g in grads}
+    rows = [(fill, font, text) for _, fill, font, text in GRAD_COLOURS if (fill, font, text) in used]
+    rows += [NONFINITE_COLOUR] if NONFINITE_COLOUR in used else []
+    if rows == [GRAD_COLOURS[4][1:]]:
+        return _note(f"|grad| of every Value is in {GRAD_COLOURS[4][3]}: nothing vanishes or explodes")
+    body = "".join(f'<td bgcolor="{f}"><font color="{c}">{_html(t)}</font></td>' for f, c, t in rows)
+    head = '<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr><td border="0"><b>|grad|</b></td>'
+    return f"<{head}{body}</tr></table>>"
+
+
+def _note(text: str) -> str:
+    return f'<<font color="#555555" point-size="11"><i>{_html(text)}</i></font>>'
 
 
 def _values(items: Iterable[Value], where: str) -> set[Value]:
@@ -182,95 +281,32 @@ def _values(items: Iterable[Value], where: str) -> set[Value]:
     return out
 
 
-# -- clusters: a module's parameters and the neurons computed from them ------------------------------
-def _owner(name: str) -> str:
-    """The module path a parameter belongs to: 'layers.0.neurons.3.w.1' -> 'layers.0.neurons.3'."""
-    parts = name.split(".")
-    while parts and parts[-1].isdigit():
-        parts.pop()
-    return ".".join(parts[:-1]) or "."
-
-
-def _clusters(
-    module: Any, nodes: list[Value], infos: dict[Value, NodeInfo]
-) -> tuple[dict[Value, str], dict[Value, str], list[str]]:
-    """Which part of module ('.' for the module itself) each node belongs to, the parameters' short
-    names ('w.1'), and the parts in the order of `named_parameters()`.
-
-    A node belongs to a part when it is one of the part's parameters, when it is computed from the
-    part's parameters (and from no other part's), when it adds up such nodes (an unfused neuron's
-    sum), or when it is an activation function of such a node.
-    """
-    named = getattr(module, "named_parameters", None)
-    if not callable(named):
-        raise TypeError(f"draw_dot(module) must have a named_parameters() method, got {type(module).__name__}")
-    owner: dict[Value, str] = {}
-    names: dict[Value, str] = {}
-    parts: dict[str, None] = {}
-    for item in named():
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], Value)):
-            raise TypeError(f"draw_dot(module).named_parameters() must give (str, Value) pairs, got {item!r:.60}")
-        name, p = item
-        if p not in owner:
-            owner[p] = part = _owner(name)
-            names[p] = name[len(part) + 1 :] if part != "." else name
-            parts[part] = None
-    clusters: dict[Value, str] = {v: owner[v] for v in nodes if not infos[v].parents and v in owner}
-    inner: set[Value] = set()  # nodes computed inside a part, which later nodes of that part may build on
-    for v in nodes:
-        info = infos[v]
-        parents = info.parents
-        if not parents:
-            continue
-        found = {owner[p] for p in parents if p in owner}
-        if not found and all(p in inner for p in parents) and info.kind == "sum":
-            found = {clusters[p] for p in parents}
-        if len(found) == 1:
-            clusters[v] = found.pop()
-            inner.add(v)
-        elif not found and len(parents) == 1 and parents[0] in inner and info.kind == "function":
-            clusters[v] = clusters[parents[0]]  # an activation of a part's node: tanh(x), relu(x)
-    return clusters, names, list(parts)
-
-
-def _levels(path: str) -> list[str]:
-    """The nested clusters a part lives in: 'layers.0.neurons.3' -> ['layers.0', 'layers.0.neurons.3']."""
-    if path == ".":
-        return []
-    parts = path.split(".")
-    levels = [".".join(parts[: i + 1]) for i, p in enumerate(parts) if p.isdigit()]
-    return levels if levels and levels[-1] == path else [*levels, path]
-
-
 def _add_clusters(
     dot: Any,
     title: str,
-    parts: list[str],
-    by_cluster: dict[str, list[Value]],
+    layout: Plan,
+    by_part: dict[str, list[Value]],
     ids: dict[Value, str],
     infos: dict[Value, NodeInfo],
     style: _Style,
+    sideways: bool,
 ) -> None:
-    """One cluster for the module, holding nested clusters for its parts (layers, neurons)."""
-    tree: dict[str, list[str]] = {".": []}  # cluster -> child clusters, in the order of named_parameters()
-    for path in parts:
-        if path not in by_cluster:
-            continue
-        parent = "."
-        for level in _levels(path):
-            if level not in tree:
-                tree[level] = []
-                tree[parent].append(level)
-            parent = level
-    names = {path: f"cluster_{i}" for i, path in enumerate(tree)}
+    """One cluster for the module, holding nested clusters for its parts (layers, neurons) in the module's
+    order: Graphviz stacks a rank's nodes bottom to top when the graph runs sideways (LR, RL), so the
+    clusters are given to it in reverse there."""
+    names = {path: f"cluster_{i}" for i, path in enumerate(layout.tree)}
 
     def emit(graph: Any, path: str) -> None:
         with graph.subgraph(name=names[path]) as sub:
             label = _html_label(title if path == "." else path)
             sub.attr(label=label, style="rounded,dashed", color="#7f7f7f", fontcolor="#555555")
-            for v in by_cluster.get(path, []):
-                _add_value(sub, v, infos[v], ids[v], style)
-            for child in tree[path]:
+            block = layout.blocks.get(path, [])
+            if block:
+                _add_block(sub, block, ids, style)
+            for v in by_part.get(path, []):
+                if v not in block:
+                    _add_value(sub, v, infos[v], ids[v], style)
+            for child in layout.tree[path] if sideways else reversed(layout.tree[path]):
                 emit(sub, child)
 
     emit(dot, ".")  # nesting is as deep as the module's dotted names, so recursion is fine
@@ -328,10 +364,13 @@ def _digraph_class(graphviz: Any) -> type:
                 return super().unflatten(*args, **kwargs)
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+            """Jupyter's view: the SVG scaled down to fit its cell (never clipped), or why it cannot be drawn."""
             try:
                 bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
             except GraphvizNotFoundError as e:
                 return {"text/plain": str(e)}
+            if isinstance(bundle.get(SVG_TYPE), str):
+                bundle[SVG_TYPE] = fit_width(bundle[SVG_TYPE])
             return bundle
 
     _classes[graphviz] = ComputationGraph

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..engine import Value
+from ..engine import Value, backward_reached
 
-__all__ = ["graph_values", "number", "visible"]
+__all__ = ["NOT_COMPUTED", "gradients_computed", "graph_values", "number", "visible"]
+
+NOT_COMPUTED = "grad not computed: backward() has not run on this graph yet"
 
 
 def graph_values(root: Value, max_nodes: int, caller: str, depth: int | None = None) -> list[Value]:
@@ -67,6 +69,12 @@ def _within(root: Value, depth: int) -> set[Value]:
             break
         frontier = ring
     return near
+
+
+def gradients_computed(root: Value) -> bool:
+    """False when backward() has not run on root's graph: root was computed, no backward() pass has gone
+    through it, and its grad is 0 (one set by hand, as micrograd's lecture does before `_backward()`, counts)."""
+    return not root.parents or backward_reached(root) or root.grad != 0.0
 
 
 def number(x: float, precision: int) -> str:

@@ -19,7 +19,7 @@ refer back to it, so shared subgraphs are not repeated and the text stays as lar
 from __future__ import annotations
 
 from ..engine import Value
-from .graph import graph_values, number, visible
+from .graph import NOT_COMPUTED, gradients_computed, graph_values, number, visible
 
 
 def draw_tree(
@@ -27,7 +27,8 @@ def draw_tree(
 ) -> str:
     """root's computation graph as an indented text tree: each op or Value with its data and grad.
 
-    depth draws only the Values at most that many ops from root; max_nodes refuses larger graphs.
+    depth draws only the Values at most that many ops from root; max_nodes refuses larger graphs. Before
+    backward() has run on the graph, a last line says that its grads are not computed.
     """
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"draw_tree(precision) must be an int from 1 to 17, got {precision!r}")
@@ -63,6 +64,8 @@ def draw_tree(
         last = len(children) - 1
         for i, (child, r) in reversed(list(enumerate(children))):
             stack.append((child, tail + ("└─ " if i == last else "├─ "), tail + ("   " if i == last else "│  "), r))
+    if show_grad and not gradients_computed(root):
+        lines.append(f"({NOT_COMPUTED})")
     return "\n".join(lines)
 
 
