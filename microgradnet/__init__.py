@@ -38,7 +38,7 @@ from .engine import (
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .render import GraphvizNotFoundError, draw_dot, draw_tree
+from .render import GraphvizNotFoundError, draw_dot, draw_tree, explain
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,7 @@ __all__ = [
     "draw_dot",
     "draw_tree",
     "enable_grad",
+    "explain",
     "grad",
     "gradients",
     "is_grad_enabled",

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..engine import Value
 from ..files import write_atomic
-from ..render import GraphvizNotFoundError, draw_dot, draw_tree, graph_values
+from ..render import GraphvizNotFoundError, draw_dot, draw_tree, explain, graph_values
 from .formula import FUNCTIONS, Formula, FormulaError
 
 RENDERED = (".svg", ".png", ".pdf")  # need Graphviz's dot program
@@ -24,6 +24,7 @@ examples:
   microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88            print the text tree
   microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o g.svg   draw it with Graphviz
   microgradnet graph -- "-x**2" x=3                           an expression starting with '-'
+  microgradnet graph "a*b + exp(a)" a=2 b=3 --explain         the chain rule, step by step, in numbers
 
 The expression may use numbers, names, + - * / **, unary minus, parentheses and the functions
 {functions}.
@@ -50,6 +51,7 @@ def register(commands: Any) -> None:
     p.add_argument("expression", metavar="EXPR", help='an expression such as "tanh(x*w + b)"')
     p.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each name in EXPR, e.g. x=2")
     p.add_argument("-o", "--output", metavar="FILE", help="write the drawing to FILE (.svg .png .pdf .dot .gv .txt)")
+    p.add_argument("--explain", action="store_true", help="print backpropagation step by step, in numbers")
     p.add_argument("--no-grad", action="store_true", help="do not run backward; show data only")
     p.add_argument("--color-grad", action="store_true", help="colour the Values by |grad| (with a legend)")
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="layout direction (LR)")
@@ -93,6 +95,10 @@ def _run(args: argparse.Namespace) -> int:
     if not args.no_grad:
         root.backward()
     show_grad = not args.no_grad
+    if args.explain:
+        sys.stdout.write(f"{explain(root)}\n")
+        if not args.output:
+            return 0
     if not args.output or suffix in TEXT:
         text = draw_tree(root, show_grad=show_grad, depth=args.depth, max_nodes=args.max_nodes) + "\n"
         if not args.output:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 __all__ = ["LocalRule", "atom", "constant", "fill", "series", "written"]
 
 _WORDS = re.compile(r"(?<![A-Za-z0-9_.])(out|x|y)(?![A-Za-z0-9_])")  # the table's words, as whole words only
-_ATOM = re.compile(r"[^\W\d][\w.#]*|\d+(\.\d*)?([eE][+-]?\d+)?|inf|nan", re.UNICODE)  # v3, layers.0.w.1, 2.5
+_ATOM = re.compile(r"[^\W\d][\w.#′]*|\d+(\.\d*)?([eE][+-]?\d+)?|inf|nan|∂\S+/∂\S+")  # v3, layers.0.w.1, 2.5, ∂o/∂x
 SHOWN_TERMS = 6  # a series of more terms is written with an ellipsis: a + b + … + z
 
 

@@ -5,6 +5,10 @@
 | `graph.py` | the Values a drawing shows, in order; how numbers and text are written |
 | `dot.py` | `draw_dot`: the graph as a `graphviz.Digraph`, with module clusters and colours |
 | `tree.py` | `draw_tree`: the graph as an indented text tree, needing nothing installed |
+| `clusters.py` | a module's parts in a drawing: layers and neurons, their parameters in order |
+| `svg.py` | Graphviz's SVG made to fit a notebook's cell |
+| `trace.py` | backpropagation step by step, as numbers: the forward values and each backward step |
+| `explain.py` | `explain`: the chain rule through a graph, in numbers, as text |
 
 Each node describes itself (`Value.describe()`): no op name or node layout appears here.
 """
@@ -12,7 +16,8 @@ Each node describes itself (`Value.describe()`): no op name or node layout appea
 from __future__ import annotations
 
 from .dot import GraphvizNotFoundError, draw_dot
+from .explain import Explanation, explain
 from .graph import graph_values
 from .tree import draw_tree
 
-__all__ = ["GraphvizNotFoundError", "draw_dot", "draw_tree", "graph_values"]
+__all__ = ["Explanation", "GraphvizNotFoundError", "draw_dot", "draw_tree", "explain", "graph_values"]
