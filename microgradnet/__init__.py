@@ -38,7 +38,7 @@ from .engine import (
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .render import GraphvizNotFoundError, draw_dot, draw_tree, explain
+from .render import GraphvizNotFoundError, draw_dot, draw_tree, explain, step_through
 
 __version__ = "0.1.0"
 
@@ -65,6 +65,7 @@ __all__ = [
     "no_grad",
     "optim",
     "plot",
+    "step_through",
     "sum",
     "sum_squares",
     "training",

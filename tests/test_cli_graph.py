@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +74,21 @@ def test_rendered_files(tmp_path: Path, suffix: str, magic: bytes, capsys: pytes
             ["x data 2 grad -1.5", "w data -3 grad 1", "b data 6.881 grad 0.5", "data -6 grad 0.5",
              "data 0.8814 grad 0.5", "data 0.7071 grad 1", "*", "+", "tanh"]
         )  # fmt: skip
+
+
+@needs_dot
+def test_an_html_file_is_the_step_through_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "page.html"
+    assert run([*NEURON, "--rankdir", "TB", "-o", str(path)], capsys) == (0, f"wrote {path}\n", "")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "microgradnetStepThrough(" in page
+    data = json.loads(re.search(r'class="mgn-st-data">(.*?)</script>', page, re.DOTALL).group(1))  # type: ignore[union-attr]
+    assert [v[0] for v in data["values"] if v[3]] == ["x", "w", "b"] and len(data["steps"]) == 1 + 3 + 1 + 3 + 1
+    assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    code, out, err = run([*NEURON, "--depth", "1", "-o", str(tmp_path / "p.html")], capsys)
+    assert (code, out) == (2, "") and "--depth and --color-grad do not apply" in err
+    code, out, err = run([*NEURON, "--explain", "-o", str(tmp_path / "q.html")], capsys)
+    assert code == 0 and out.startswith("Backpropagation through v") and out.endswith(f"wrote {tmp_path / 'q.html'}\n")
 
 
 def _umask() -> int:

@@ -11,13 +11,14 @@ from typing import Any
 
 from ..engine import Value
 from ..files import write_atomic
-from ..render import GraphvizNotFoundError, draw_dot, draw_tree, explain, graph_values
+from ..render import GraphvizNotFoundError, draw_dot, draw_tree, explain, graph_values, step_through
 from .formula import FUNCTIONS, Formula, FormulaError
 
 RENDERED = (".svg", ".png", ".pdf")  # need Graphviz's dot program
 SOURCE = (".dot", ".gv")  # the DOT source, needs only the graphviz package
 TEXT = (".txt",)  # the text tree, needs nothing
-SUFFIXES = RENDERED + SOURCE + TEXT
+PAGE = (".html", ".htm")  # the step-through page, needs Graphviz's dot program
+SUFFIXES = RENDERED + SOURCE + TEXT + PAGE
 
 EPILOG = """\
 examples:
@@ -25,12 +26,14 @@ examples:
   microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o g.svg   draw it with Graphviz
   microgradnet graph -- "-x**2" x=3                           an expression starting with '-'
   microgradnet graph "a*b + exp(a)" a=2 b=3 --explain         the chain rule, step by step, in numbers
+  microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o page.html   a page to step through backprop
 
 The expression may use numbers, names, + - * / **, unary minus, parentheses and the functions
 {functions}.
 Each name needs a value NAME=VALUE (any float, also nan or inf).
 The output format is the suffix of FILE: .svg, .png or .pdf (these need Graphviz's dot program),
-.dot or .gv (the DOT source) or .txt (the text tree). Without -o the text tree is printed.
+.dot or .gv (the DOT source), .txt (the text tree), or .html: a page that steps through the forward
+and backward passes (keys: ArrowRight, ArrowLeft, Home, End). Without -o the text tree is printed.
 Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing).
 """.format(functions=", ".join(FUNCTIONS))
 
@@ -50,7 +53,9 @@ def register(commands: Any) -> None:
     )
     p.add_argument("expression", metavar="EXPR", help='an expression such as "tanh(x*w + b)"')
     p.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each name in EXPR, e.g. x=2")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the drawing to FILE (.svg .png .pdf .dot .gv .txt)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the drawing to FILE (.svg .png .pdf .dot .gv .txt .html)"
+    )
     p.add_argument("--explain", action="store_true", help="print backpropagation step by step, in numbers")
     p.add_argument("--no-grad", action="store_true", help="do not run backward; show data only")
     p.add_argument("--color-grad", action="store_true", help="colour the Values by |grad| (with a legend)")
@@ -78,6 +83,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
     if args.depth is not None and args.depth < 0:
         raise UsageError(f"--depth must be at least 0, got {args.depth}")
+    if suffix in PAGE and (args.depth is not None or args.color_grad):
+        raise UsageError("an .html page steps through the whole graph: --depth and --color-grad do not apply to it")
     expr = Formula(args.expression)
     values = _bindings(args.bindings)
     for name in values:
@@ -99,7 +106,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{explain(root)}\n")
         if not args.output:
             return 0
-    if not args.output or suffix in TEXT:
+    if suffix in PAGE:
+        _write(args.output, step_through(root, rankdir=args.rankdir, max_nodes=args.max_nodes).html().encode("utf-8"))
+    elif not args.output or suffix in TEXT:
         text = draw_tree(root, show_grad=show_grad, depth=args.depth, max_nodes=args.max_nodes) + "\n"
         if not args.output:
             sys.stdout.write(text)

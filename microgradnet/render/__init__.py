@@ -9,6 +9,7 @@
 | `svg.py` | Graphviz's SVG made to fit a notebook's cell |
 | `trace.py` | backpropagation step by step, as numbers: the forward values and each backward step |
 | `explain.py` | `explain`: the chain rule through a graph, in numbers, as text |
+| `step_through.py` | `step_through`: a page that plays backpropagation step by step (with `step_through.js`, `.css`) |
 
 Each node describes itself (`Value.describe()`): no op name or node layout appears here.
 """
@@ -18,6 +19,16 @@ from __future__ import annotations
 from .dot import GraphvizNotFoundError, draw_dot
 from .explain import Explanation, explain
 from .graph import graph_values
+from .step_through import StepThrough, step_through
 from .tree import draw_tree
 
-__all__ = ["Explanation", "GraphvizNotFoundError", "draw_dot", "draw_tree", "explain", "graph_values"]
+__all__ = [
+    "Explanation",
+    "GraphvizNotFoundError",
+    "StepThrough",
+    "draw_dot",
+    "draw_tree",
+    "explain",
+    "graph_values",
+    "step_through",
+]

@@ -46,6 +46,7 @@ GRAD_COLOURS = (  # (upper bound of |grad|, fill, font colour, legend text)
 )
 NONFINITE_COLOUR = ("#000000", "white", "inf or nan")
 SVG_TYPE = "image/svg+xml"
+QUICK, QUICK_ABOVE = {"nslimit": "0.2", "mclimit": "0.2"}, 200  # a big graph is laid out in seconds, not minutes
 
 
 class _Style(NamedTuple):
@@ -56,6 +57,8 @@ class _Style(NamedTuple):
     names: dict[Value, str]  # shown for Values without a label: parameters' names (italic)
     vertical: bool  # TB or BT: a Value's cells stacked, so that a rank of them stays narrow
     texts: Callable[[Value], tuple[str, str]] | None  # a Value's data and grad text, if not its own numbers
+    ids: dict[Value, str] | None  # for the step-through page: each data and grad cell marked with the Value's id
+    tooltips: bool  # the exact numbers on hover
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -104,22 +107,29 @@ def drawing(
     module: Any,
     names: dict[Value, str] | None = None,
     texts: Callable[[Value], tuple[str, str]] | None = None,
-    edge_ids: bool = False,
+    page: bool = False,
 ) -> Any:
-    """The Digraph of nodes (root's graph): draw_dot's, and the step-through page's with its own names for
-    unlabelled Values, the data and grad text of each Value, and an id on each edge (v3e0: v3's first operand)."""
+    """The Digraph of nodes (root's graph): draw_dot's, or the step-through page's (page=True), which has
+    its own names for unlabelled Values and data and grad texts for each, an id on each edge (v3e0: v3's
+    first operand), each data and grad cell marked (href="#v3d", "#v3g"), more room for the edges' labels,
+    and no tooltips or notes."""
     infos = {v: v.describe(precision) for v in nodes}
     layout = plan(module, nodes, infos, "draw_dot(module)") if module is not None else Plan({}, {}, {".": []}, {})
-    ungrad = show_grad and not gradients_computed(root)
+    ungrad = show_grad and not page and not gradients_computed(root)
+    ids = {v: f"v{i}" for i, v in enumerate(nodes)}
     style = _Style(show_grad, precision, colour and not ungrad, marked, {**(names or {}), **layout.names},
-                   rankdir in ("TB", "BT"), texts)  # fmt: skip
+                   rankdir in ("TB", "BT"), texts, ids if page else None, not page)  # fmt: skip
     dot = _digraph_class(graphviz)(
         format=format,
-        graph_attr={"rankdir": rankdir, "fontname": FONT},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            **({"ranksep": "0.7"} if page else {}),
+            **(QUICK if len(nodes) > QUICK_ABOVE else {}),
+        },
         node_attr={"fontname": FONT, "fontsize": "11"},
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
-    ids = {v: f"v{i}" for i, v in enumerate(nodes)}
     tails = dict(ids)  # where a Value's edges start: its box, or its row in its part's parameter table
     for params in layout.blocks.values():
         for v in params:
@@ -133,7 +143,7 @@ def drawing(
         _add_clusters(dot, type(module).__name__, layout, by_part, ids, infos, style, rankdir in ("LR", "RL"))
     named: set[tuple[Value, str]] = set()
     for v in nodes:
-        _add_edges(dot, v, infos[v], ids[v], tails, layout.part, named, edge_ids)
+        _add_edges(dot, v, infos[v], ids[v], tails, layout.part, named, page)
     if ungrad:
         dot.attr(label=_note(NOT_COMPUTED), labelloc="t")
     elif style.colour:
@@ -185,19 +195,22 @@ def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> N
     fill, font, _ = _grad_colour(v.grad) if style.colour else ("white", "black", "")
     if font != "black":
         cells = [f'<font color="{font}">{c}</font>' for c in cells]
+    marks = [""] * (len(cells) - 1 - style.show_grad) + _marks(v, style)[: 1 + style.show_grad]
+    tds = [f"<td{mark}>{c}</td>" for mark, c in zip(marks, cells)]
     border = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ' border="0"'
-    rows = "".join(f"<tr><td>{c}</td></tr>" for c in cells) if style.vertical else f"<tr>{_cells(cells)}</tr>"
-    table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}">{rows}</table>'
-    dot.node(vid, label=f"<{table}>", shape="plain", tooltip=_exact(v, style))
-    _add_op(dot, info, vid)
+    rows = "".join(f"<tr>{td}</tr>" for td in tds) if style.vertical else f"<tr>{''.join(tds)}</tr>"
+    background = "" if style.ids is not None else f' bgcolor="{fill}"'  # the page's boxes are filled by its CSS
+    table = f'<table{border} cellborder="1" cellspacing="0" cellpadding="4"{background}>{rows}</table>'
+    dot.node(vid, label=f"<{table}>", shape="plain", **_tooltip(v, style))
+    _add_op(dot, info, vid, style.tooltips)
 
 
-def _add_op(dot: Any, info: NodeInfo, vid: str) -> None:
+def _add_op(dot: Any, info: NodeInfo, vid: str, tooltips: bool = True) -> None:
     """A computed Value's op node, with its edge to the Value."""
     if info.op:
         label = "<" + "<br/>".join(_html(line) for line in (info.op, *info.details)) + ">"
-        tooltip = info.name or info.op
-        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=tooltip)
+        tooltip = {"tooltip": info.name or info.op} if tooltips else {}
+        dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", **tooltip)
         dot.edge(vid + "op", vid)
 
 
@@ -215,11 +228,15 @@ def _add_block(dot: Any, params: list[Value], ids: dict[Value, str], style: _Sty
             cells = [f'<font color="{font}">{c}</font>' for c in cells]
         mark = f' border="3" color="{HIGHLIGHT}"' if v in style.marked else ""
         port = f' port="{ids[v]}"'  # on the last cell: the row's edge leaves from its right
-        tds = [f'<td bgcolor="{fill}"{mark}{port if i == len(cells) - 1 else ""}>{c}</td>' for i, c in enumerate(cells)]
+        extra = ["", *_marks(v, style)]
+        background = f' bgcolor="{fill}"' if style.colour else ""
+        tds = [f'<td{background}{mark}{extra[i]}{port if i == len(cells) - 1 else ""}>{c}</td>'
+               for i, c in enumerate(cells)]  # fmt: skip
         rows.append(f"<tr>{''.join(tds)}</tr>")
-    table = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3">{"".join(rows)}</table>'
-    tooltip = "; ".join(f"{style.names.get(v, v.label)}: {_exact(v, style)}" for v in params)
-    dot.node(f"p{ids[params[0]][1:]}", label=f"<{table}>", shape="plain", tooltip=tooltip)
+    background = "" if style.ids is not None else ' bgcolor="white"'
+    table = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3"{background}>{"".join(rows)}</table>'
+    tooltip = {"tooltip": "; ".join(f"{style.names.get(v, v.label)}: {_exact(v, style)}" for v in params)}
+    dot.node(f"p{ids[params[0]][1:]}", label=f"<{table}>", shape="plain", **(tooltip if style.tooltips else {}))
 
 
 def _numbers(v: Value, style: _Style) -> tuple[str, str]:
@@ -229,13 +246,20 @@ def _numbers(v: Value, style: _Style) -> tuple[str, str]:
     return number(v.data, style.precision), number(v.grad, style.precision)
 
 
+def _marks(v: Value, style: _Style) -> list[str]:
+    """The attributes that mark a Value's data and grad cells for the step-through page (none for a drawing)."""
+    if style.ids is None:
+        return ["", ""]
+    return [f' href="#{style.ids[v]}d"', f' href="#{style.ids[v]}g"']
+
+
+def _tooltip(v: Value, style: _Style) -> dict[str, str]:
+    return {"tooltip": _exact(v, style)} if style.tooltips else {}
+
+
 def _exact(v: Value, style: _Style) -> str:
     """The numbers in full, shown on hover."""
     return f"data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")
-
-
-def _cells(cells: list[str]) -> str:
-    return "".join(f"<td>{c}</td>" for c in cells)
 
 
 def _html(text: str) -> str:

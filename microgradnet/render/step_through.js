@@ -1,0 +1,227 @@
+/* microgradnet's step-through page: plays backpropagation through a graph that Graphviz has drawn.
+   Plain JavaScript, no library and no network. The data (the values, and for each step its text and
+   the grads it changes) is JSON in the page; the drawing is Graphviz's SVG, whose parts have ids:
+   v3 a Value's box, v3d / v3g its data and grad texts (v3dc / v3gc their boxes), v3op its op node,
+   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands. */
+window.microgradnetStepThrough = function (uid) {
+  "use strict";
+  var tries = 0;
+  (function start() {
+    var root = document.getElementById(uid);
+    if (!root) {  // a notebook may run the script before its output is in the page
+      if (++tries < 200) setTimeout(start, 50);
+      return;
+    }
+    if (root.getAttribute("data-ready")) return;
+    root.setAttribute("data-ready", "1");
+    player(root);
+  })();
+
+  function player(root) {
+    var data = JSON.parse(root.querySelector(".mgn-st-data").textContent);
+    var values = data.values, steps = data.steps, n = values.length, last = steps.length - 1;
+    var svg = root.querySelector(".mgn-st-graph svg");
+    var canvas = svg.querySelector("g");  // Graphviz's top group: labels go in it, in its coordinates
+    var panel = root.querySelector(".mgn-st-panel");
+    var view = root.querySelector(".mgn-st-graph");
+    var slider = root.querySelector("input[type=range]");
+    var count = root.querySelector(".mgn-st-count");
+    var playButton = root.querySelector('[data-go="play"]');
+    var SVGNS = "http://www.w3.org/2000/svg";
+
+    var byId = {};  // ids are only unique within one drawing: a notebook may show several
+    var marked = svg.querySelectorAll("[id]");
+    for (var m = 0; m < marked.length; m++) byId[marked[m].getAttribute("id")] = marked[m];
+
+    // Each Value: its parts in the drawing, when its data appears, and its grad at each step that changes it.
+    var parts = [], appear = [], gradSteps = [], gradTexts = [], seed = -1;
+    for (var i = 0; i < n; i++) {
+      var id = "v" + i, edges = [];
+      for (var j = 0; byId[id + "e" + j]; j++) edges.push(byId[id + "e" + j]);
+      var d = byId[id + "d"], g = byId[id + "g"];
+      parts.push({
+        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges,
+        data: d, grad: g, gradBox: byId[id + "gc"] || null,
+        dataPrefix: d && d.textContent.indexOf("data ") === 0 ? "data " : "",
+        gradPrefix: g && g.textContent.indexOf("grad ") === 0 ? "grad " : "",
+        shownData: null, shownGrad: null, future: false
+      });
+      appear.push(values[i][3] ? 0 : last + 1);
+      gradSteps.push([]);
+      gradTexts.push([]);
+    }
+    steps.forEach(function (s, k) {
+      if (s[0] === "f") appear[s[1]] = k;
+      if (s[0] === "seed") seed = k;
+      s[3].forEach(function (u) { gradSteps[u[0]].push(k); gradTexts[u[0]].push(u[2]); });
+    });
+
+    function gradAt(i, k) {
+      if (seed < 0 || k < seed) return "";
+      var at = gradSteps[i], lo = 0, hi = at.length;  // the last change at or before step k
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (at[mid] <= k) lo = mid + 1; else hi = mid;
+      }
+      return lo ? gradTexts[i][lo - 1] : "0";
+    }
+
+    function setClass(el, name, on) {
+      if (el) el.classList.toggle(name, on);
+    }
+
+    var lit = [], labels = [], now = -1, timer = null;
+
+    function go(k) {
+      k = Math.max(0, Math.min(last, k | 0));
+      now = k;
+      for (var i = 0; i < n; i++) {
+        var p = parts[i], future = k < appear[i];
+        var text = future ? "?" : values[i][2], grad = gradAt(i, k);
+        if (p.data && text !== p.shownData) { p.data.textContent = p.dataPrefix + text; p.shownData = text; }
+        if (p.grad && grad !== p.shownGrad) {
+          p.grad.textContent = grad || p.gradPrefix ? p.gradPrefix + grad : "";
+          p.shownGrad = grad;
+        }
+        if (future !== p.future) {
+          p.future = future;
+          [p.box, p.op, p.out].concat(p.edges).forEach(function (el) { setClass(el, "mgn-future", future); });
+        }
+      }
+      lit.forEach(function (x) { x[0].classList.remove(x[1]); });
+      lit = [];
+      labels.forEach(function (x) { x.parentNode.removeChild(x); });
+      labels = [];
+      var step = steps[k], kind = step[0], v = step[1];
+      function light(el, name) {
+        if (el) { el.classList.add(name); lit.push([el, name]); }
+      }
+      if (v >= 0 && kind !== "end") {
+        var q = parts[v], mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
+        light(q.box, mark);
+        if (kind !== "seed") { light(q.op, mark); light(q.out, mark); }
+        if (kind === "f") q.edges.forEach(function (e) { light(e, "mgn-in"); });
+      }
+      step[3].forEach(function (u) {
+        var r = parts[u[0]];
+        light(r.grad, "mgn-got");
+        light(r.gradBox, "mgn-gotc");
+        if (u[1] >= 0 && parts[v].edges[u[1]]) light(parts[v].edges[u[1]], "mgn-flow");
+      });
+      if (kind === "b") label(v, step);
+      if (v >= 0 && kind !== "end") follow(parts[v].box || parts[v].op);
+      panel.textContent = "";
+      var head = document.createElement("div");
+      head.className = "mgn-st-head";
+      head.textContent = "Step " + k + " of " + last + (kind === "f" || kind === "in" ? ", forward pass" :
+        kind === "end" ? ", the end" : ", backward pass");
+      panel.appendChild(head);
+      step[2].concat(kind === "b" ? terms(v, step) : []).forEach(function (line) {
+        var div = document.createElement("div");
+        div.textContent = line;
+        panel.appendChild(div);
+      });
+      slider.value = String(k);
+      count.textContent = k + " / " + last;
+    }
+
+    function operand(number) {  // a negative number inside a formula: in parentheses, as explain() writes it
+      return number.charAt(0) === "-" ? "(" + number + ")" : number;
+    }
+
+    // the chain rule, one line per parent: parent.grad += node.grad · d node / d parent = numbers
+    function terms(v, step) {
+      return step[3].map(function (u) {
+        var grad = values[u[0]][1] + ".grad";
+        return "    " + grad + " += " + values[v][1] + ".grad · " + u[3] + " = " + operand(step[4]) + " · " +
+          operand(u[4]) + " = " + u[5] + (u[6] ? ", so " + grad + " = " + u[6] + " = " + u[2] : "");
+      });
+    }
+
+    // local derivative × upstream gradient = contribution, on each edge of the node's backward step
+    function label(v, step) {
+      var made = [];
+      step[3].forEach(function (u) {
+        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path");
+        if (!path) return;
+        var at = path.getPointAtLength(path.getTotalLength() * 0.55);  // off the receiving box, apart where edges meet
+        var g = document.createElementNS(SVGNS, "g"), t = document.createElementNS(SVGNS, "text");
+        g.setAttribute("class", "mgn-lab");
+        t.setAttribute("x", at.x);
+        t.setAttribute("y", at.y + 3);
+        t.setAttribute("text-anchor", "middle");
+        t.textContent = u[4] + " × " + step[4] + " = " + u[5];
+        g.appendChild(t);
+        canvas.appendChild(g);
+        made.push([g, t]);
+      });
+      var boxes = made.map(function (x) { return x[1].getBBox(); });  // read every size, then write
+      made.forEach(function (x, i) {
+        var b = boxes[i], r = document.createElementNS(SVGNS, "rect");
+        r.setAttribute("x", b.x - 2);
+        r.setAttribute("y", b.y - 1);
+        r.setAttribute("width", b.width + 4);
+        r.setAttribute("height", b.height + 2);
+        r.setAttribute("rx", 2);
+        x[0].insertBefore(r, x[1]);
+        labels.push(x[0]);
+      });
+    }
+
+    function follow(el) {  // scroll the drawing (not the page) to bring the step's node into view
+      if (!el || (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth)) return;
+      var r = el.getBoundingClientRect(), c = view.getBoundingClientRect();
+      if (r.top < c.top || r.bottom > c.bottom) view.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+      if (r.left < c.left || r.right > c.right) view.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    }
+
+    function play() {
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+        playButton.textContent = "▶ play";
+        return;
+      }
+      if (now >= last) go(0);
+      playButton.textContent = "❚❚ pause";
+      timer = setInterval(function () {
+        if (now >= last) { play(); return; }
+        go(now + 1);
+      }, 700);
+    }
+
+    var actions = {
+      home: function () { go(0); }, back: function () { go(now - 1); }, next: function () { go(now + 1); },
+      end: function () { go(last); }, play: play,
+      fit: function (button) {
+        var full = root.classList.toggle("mgn-st-full");
+        button.textContent = full ? "fit to width" : "full size";
+      }
+    };
+    root.querySelector(".mgn-st-bar").addEventListener("click", function (e) {
+      var button = e.target.closest("button[data-go]");
+      if (button) actions[button.getAttribute("data-go")](button);
+    });
+    slider.addEventListener("input", function () { go(+slider.value); });
+    var KEYS = { ArrowRight: "next", ArrowLeft: "back", Home: "home", End: "end" };
+    function key(e) {
+      if (e.target === slider || e.altKey || e.ctrlKey || e.metaKey || !KEYS[e.key]) return;  // the slider moves itself
+      e.preventDefault();
+      e.stopPropagation();
+      actions[KEYS[e.key]]();
+    }
+    var page = document.body.classList.contains("mgn-st-page");
+    (page ? document : root).addEventListener("keydown", key);  // in a notebook, only while it has the focus
+    root.addEventListener("click", function (e) {
+      if (!e.target.closest("button, input")) root.focus({ preventScroll: true });
+    });
+    var fitButton = root.querySelector('[data-go="fit"]');
+    if (parseFloat(svg.getAttribute("width")) * 4 / 3 > 1.6 * view.clientWidth) {  // too small to read when fitted
+      root.classList.add("mgn-st-full");
+      fitButton.textContent = "fit to width";
+    }
+    go(0);
+    if (page) root.focus();
+    root.stepThrough = { go: go, step: function () { return now; }, last: last };  // for tests and benchmarks
+  }
+};
