@@ -21,7 +21,10 @@ window.microgradnetStepThrough = function (uid) {
     var data = JSON.parse(root.querySelector(".mgn-st-data").textContent);
     var values = data.values, steps = data.steps, n = values.length, last = steps.length - 1;
     var svg = root.querySelector(".mgn-st-graph svg");
-    var canvas = svg.querySelector("g");  // Graphviz's top group: labels go in it, in its coordinates
+    var top = svg.querySelector("g");  // Graphviz's top group; the labels get a layer of their own over it
+    var canvas = document.createElementNS("http://www.w3.org/2000/svg", "g");
+    canvas.setAttribute("transform", top.getAttribute("transform") || "");
+    svg.appendChild(canvas);
     var panel = root.querySelector(".mgn-st-panel");
     var view = root.querySelector(".mgn-st-graph");
     var slider = root.querySelector("input[type=range]");
