@@ -68,6 +68,7 @@ def fit(
     seed: Seed = None,
     validation_data: tuple[Sequence[Sequence[Operand]], Sequence[Any]] | None = None,
     progress: bool | None = None,
+    callbacks: Sequence[Any] | None = None,
 ) -> dict[str, list[float]]:
     """Train `model` on (X, y) by minibatch gradient descent; returns the history of each epoch.
 
@@ -77,11 +78,14 @@ def fit(
     tqdm bar with the running loss (True requires tqdm, None shows it if tqdm is installed, False
     hides it). The history has 'loss' (mean training loss, including the l2 term) and, for class
     labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
-    'val_accuracy' when validation_data is given.
+    'val_accuracy' when validation_data is given. callbacks: each is called after every epoch as
+    cb(epoch, history, model), epochs counted from 0 (or cb.on_epoch_end(epoch, history, model) if it
+    has that method), e.g. microgradnet.plot.LivePlot.
     """
     X, y = _lists(X, y, "fit")
     validation_data = _check_fit(epochs, batch_size, l2, validation_data)
     loss_fn = _loss_function(loss, model, X)
+    at_epoch_end = _epoch_callbacks(callbacks)
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
     classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
@@ -103,6 +107,8 @@ def fit(
                 for key, value in _evaluate(model, loss_fn, *validation_data, classify).items():
                     _record(history, key, value)
             bar.end_epoch(history)
+            for callback in at_epoch_end:
+                callback(epoch, history, model)
     return history
 
 
@@ -247,6 +253,27 @@ def _check_fit(
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
         raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
     return None if validation_data is None else _lists(*validation_data, "fit(validation_data)")
+
+
+def _epoch_callbacks(callbacks: Any) -> list[Callable[[int, dict[str, list[float]], Any], object]]:
+    """fit's callbacks as functions (epoch, history, model), each checked to be callable."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(
+            f"fit(callbacks) must be a list of callbacks (callbacks=[cb]), got {type(callbacks).__name__}: "
+            f"{callbacks!r:.60}"
+        )
+    found = []
+    for cb in callbacks:
+        call = getattr(cb, "on_epoch_end", cb)
+        if not callable(call):
+            raise TypeError(
+                f"fit(callbacks): a callback must be a function (epoch, history, model) or have an "
+                f"on_epoch_end(epoch, history, model) method, got {type(cb).__name__}: {cb!r:.60}"
+            )
+        found.append(call)
+    return found
 
 
 def _positive(n: object, where: str) -> None:

@@ -57,7 +57,7 @@ Every dataset is split 75/25 into training and test points (stratified, seeded b
 Networks use ReLU hidden layers (see --activation) and are trained with Adam on the binary
 cross-entropy (two classes) or the cross-entropy (more), with the learning rate decaying linearly to
 a tenth. The output directory receives loss.png (loss and accuracy per epoch), decision_boundary.png
-(2-D datasets) and model.json (load it with microgradnet.nn.load).
+(2-D datasets), model.json (load it with microgradnet.nn.load) and, with --animate, training.gif.
 Exit codes: 0 done, 2 bad arguments, 1 anything else (e.g. a missing optional package).
 """.format(
     recipes="\n".join(
@@ -90,6 +90,8 @@ def register(commands: Any) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for data, split, weights and order (0)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where to write the results ({DEFAULT_OUT})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--animate", action="store_true",
+                   help="also write training.gif: the loss and (2-D data) the boundary as training goes")  # fmt: skip
     p.set_defaults(run=run)
 
 
@@ -117,9 +119,11 @@ def _train(args: argparse.Namespace) -> int:
     print(f"{args.dataset}: {recipe.about} ({len(X_train)} to train on, {len(X_test)} to test)")
     print(f"model: {model} ({len(model.parameters())} parameters)")
     sys.stdout.flush()
+    live = _animation(X, y, epochs) if args.animate else None
     start = time.perf_counter()
     history = fit(model, X_train, y_train, optimizer=optimizer, epochs=epochs, batch_size=batch_size, seed=args.seed,
-                  validation_data=(X_test, y_test), progress=False if args.quiet else None)  # fmt: skip
+                  validation_data=(X_test, y_test), progress=False if args.quiet else None,
+                  callbacks=[live] if live else [])  # fmt: skip
     seconds = time.perf_counter() - start
     train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
     print(f"trained {epochs} epochs in {seconds:.1f} s: train accuracy {train_acc:.1%}, test accuracy {test_acc:.1%}")
@@ -127,6 +131,9 @@ def _train(args: argparse.Namespace) -> int:
     written = [os.path.join(args.out, "model.json")]
     model.save(written[0])
     written += _pictures(model, history, X, y, args.out)
+    if live is not None:
+        written.append(os.path.join(args.out, "training.gif"))
+        live.save_gif(written[-1])
     print("wrote " + ", ".join(written))
     return 0
 
@@ -152,6 +159,13 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
         _save_figure(fig, paths[-1])
         plt.close(fig)
     return paths
+
+
+def _animation(X: Any, y: Any, epochs: int) -> Any:
+    """A LivePlot recording about 40 frames of training (it needs matplotlib: else an ImportError that says so)."""
+    from ..plot import LivePlot
+
+    return LivePlot(X, y, every=max(1, math.ceil(epochs / 40)), epochs=epochs, record=True, show=False)
 
 
 def _save_figure(fig: Any, path: str) -> None:
