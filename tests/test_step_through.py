@@ -285,6 +285,37 @@ def test_a_backward_step_shows_each_edges_product_and_the_sum_at_a_shared_node(c
     assert end["lines"][-1] == "a.grad = 3 (via b) + 7.389 (via c) = 10.39"
 
 
+def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: Any, tmp_path: Path) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    loss = losses.binary_cross_entropy(model([[1.0, -0.5], [0.25, 2.0]]), [1, 0])
+    page = step_through(loss, module=model)
+    open_page(chrome, page, tmp_path / "page.html")
+    boxes = chrome.execute_script(
+        """
+        const root = document.querySelector('.mgn-st'), out = [];
+        for (let k = 0; k < arguments[0]; k++) {
+          root.stepThrough.go(k);
+          const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+          out.push({labels: [...root.querySelectorAll('.mgn-lab rect')].map(box),
+                    grads: [...root.querySelectorAll('polygon.mgn-gotc')].map(box)});
+        }
+        return out;
+        """,
+        page.steps,
+    )
+
+    def apart(a: list[float], b: list[float]) -> bool:
+        return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+    crowded = sorted(len(seen["labels"]) for seen in boxes if len(seen["labels"]) > 2)
+    assert crowded == [3] * 6 + [7] * 2  # per sample: a hidden neuron w0, w1, b; the output w0..w2, b and its x0..x2
+    for seen in boxes:
+        labels = seen["labels"]
+        assert all(apart(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]), labels
+        assert all(apart(a, g) for a in labels for g in seen["grads"]), seen
+    assert browser.console_errors(chrome) == []
+
+
 def test_labels_show_as_written_and_run_nothing(chrome: Any, tmp_path: Path) -> None:
     open_page(chrome, step_through(evil_graph()), tmp_path / "page.html")
     press_end = "document.querySelector('.mgn-st').stepThrough.go(99)"

@@ -31,6 +31,9 @@ window.microgradnetStepThrough = function (uid) {
     var count = root.querySelector(".mgn-st-count");
     var playButton = root.querySelector('[data-go="play"]');
     var SVGNS = "http://www.w3.org/2000/svg";
+    // where a label may go: a fraction of its edge's length, and a shift in label heights (the first that is free)
+    var SPOTS = [[0.55, 0], [0.7, 0], [0.4, 0], [0.85, 0], [0.55, 1], [0.55, -1], [0.7, 1], [0.7, -1], [0.4, 1],
+                 [0.4, -1], [0.55, 2], [0.55, -2], [0.55, 3], [0.55, -3]];
 
     var byId = {};  // ids are only unique within one drawing: a notebook may show several
     var marked = svg.querySelectorAll("[id]");
@@ -141,34 +144,51 @@ window.microgradnetStepThrough = function (uid) {
       });
     }
 
-    // local derivative × upstream gradient = contribution, on each edge of the node's backward step
+    // local derivative × upstream gradient = contribution, on each edge of the node's backward step: each label
+    // where it covers neither another label nor a grad that the step changes, near the middle of its edge
     function label(v, step) {
-      var made = [];
+      var made = [], avoid = [], placed = [];
       step[3].forEach(function (u) {
-        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path");
+        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path"), box = parts[u[0]].gradBox;
+        if (box) avoid.push(box.getBBox());
         if (!path) return;
-        var at = path.getPointAtLength(path.getTotalLength() * 0.55);  // off the receiving box, apart where edges meet
         var g = document.createElementNS(SVGNS, "g"), t = document.createElementNS(SVGNS, "text");
         g.setAttribute("class", "mgn-lab");
-        t.setAttribute("x", at.x);
-        t.setAttribute("y", at.y + 3);
         t.setAttribute("text-anchor", "middle");
         t.textContent = u[4] + " × " + step[4] + " = " + u[5];
         g.appendChild(t);
         canvas.appendChild(g);
-        made.push([g, t]);
+        made.push([g, t, path]);
       });
-      var boxes = made.map(function (x) { return x[1].getBBox(); });  // read every size, then write
+      var sizes = made.map(function (x) { return x[1].getBBox(); });  // read every size (at 0, 0), then write
       made.forEach(function (x, i) {
-        var b = boxes[i], r = document.createElementNS(SVGNS, "rect");
-        r.setAttribute("x", b.x - 2);
-        r.setAttribute("y", b.y - 1);
-        r.setAttribute("width", b.width + 4);
-        r.setAttribute("height", b.height + 2);
-        r.setAttribute("rx", 2);
-        x[0].insertBefore(r, x[1]);
+        var size = sizes[i], path = x[2], length = path.getTotalLength(), best = null, first = null;
+        for (var pass = 0; pass < 2 && !best; pass++) {  // free of labels and grads; else free of labels at least
+          var others = pass ? placed : avoid.concat(placed);
+          for (var c = 0; c < SPOTS.length && !best; c++) {
+            var at = path.getPointAtLength(length * SPOTS[c][0]), shift = SPOTS[c][1] * (size.height + 2);
+            var r = { x: at.x + size.x - 2, y: at.y + 3 + shift + size.y - 1, width: size.width + 4, height: size.height + 2 };
+            first = first || r;
+            if (!others.some(function (o) { return overlap(o, r); })) best = r;
+          }
+        }
+        best = best || first;  // nowhere free: where it belongs
+        x[1].setAttribute("x", best.x + 2 - size.x);  // (the text's anchor, from its box measured at 0, 0)
+        x[1].setAttribute("y", best.y + 1 - size.y);
+        var rect = document.createElementNS(SVGNS, "rect");
+        rect.setAttribute("x", best.x);
+        rect.setAttribute("y", best.y);
+        rect.setAttribute("width", best.width);
+        rect.setAttribute("height", best.height);
+        rect.setAttribute("rx", 2);
+        x[0].insertBefore(rect, x[1]);
         labels.push(x[0]);
+        placed.push(best);
       });
+    }
+
+    function overlap(a, b) {
+      return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
     }
 
     function follow(el) {  // scroll the drawing (not the page) to bring the step's node into view
