@@ -1,0 +1,190 @@
+"""The step-through page's size and speed: bytes per page, and how long each step takes to redraw in Chromium.
+
+    python -m bench.step_through            # the lesson's neuron, and two graphs of 500 values
+    python -m bench.step_through --quick    # small graphs only: a smoke run
+    python -m bench.step_through --json results.json
+
+Each page is saved, loaded from file:// in headless Chromium with the network off (bench/browser.py),
+and stepped through from the first step to the last and back, then jumped from end to end. A step's
+redraw is timed two ways by the wall clock: until the page has set every text and class and the
+browser has laid it out again (the script, style and layout, forced by reading a size), and until
+the next frame has been painted (requestAnimationFrame, then a task: this includes waiting for the
+frame's turn). On a shared, loaded machine wall-clock times mostly measure the wait for a core, so
+the CPU time each step costs is measured too (DevTools' ThreadTime and ProcessTime, per 40 steps):
+the page's main thread (script, style, layout, paint) and its whole renderer process (raster too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python bench/step_through.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import browser
+
+LIMIT_BYTES = 1_000_000  # the page of a graph of 500 values
+LIMIT_MS = 50.0  # each step's redraw
+
+CHUNK = 40  # steps per script call (Selenium waits at most 120 s for one)
+
+TIME_STEPS = """
+const done = arguments[arguments.length - 1];
+const root = document.querySelector('.mgn-st'), player = root.stepThrough, order = arguments[0];
+const layout = [], frame = [], idle = [];
+let i = 0;
+function baseline(n) {  // a frame with nothing to redraw: what waiting for a frame costs by itself
+  if (!n) { next(); return; }
+  const t0 = performance.now();
+  requestAnimationFrame(() => setTimeout(() => { idle.push(performance.now() - t0); baseline(n - 1); }, 0));
+}
+function next() {
+  if (i >= order.length) { done({layout, frame, idle}); return; }
+  const k = order[i++];
+  const t0 = performance.now();
+  player.go(k);
+  root.getBoundingClientRect(); root.querySelector('svg').getBBox();  // style and layout, now
+  layout.push(performance.now() - t0);
+  requestAnimationFrame(() => setTimeout(() => { frame.push(performance.now() - t0); next(); }, 0));
+}
+baseline(arguments[1]);
+"""
+
+
+def graphs(quick: bool) -> dict[str, tuple[Any, Any]]:
+    """name -> (root, module): the lesson's neuron; micrograd's demo network on two samples (500 values, with
+    its module's clusters); and a dense graph of 500 elementwise values, each using a recent one."""
+    from microgradnet import Value, losses
+    from microgradnet.nn import MLP
+    from microgradnet.render.graph import graph_values
+
+    x1, x2, w1, w2 = Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"), Value(1.0, label="w2")
+    n = x1 * w1 + x2 * w2 + Value(6.8813735870195432, label="b")
+    n.label = "n"
+    out = {"neuron": (n.tanh(), None)}
+    size = 60 if quick else 500
+    model = MLP(2, [4, 4, 1] if quick else [16, 16, 1], seed=0)
+    loss = losses.hinge(model([[0.5, -0.25], [1.0, 0.75]]), [1, 0])
+    while len(graph_values(loss, 10_000, "bench")) < size:
+        loss = loss.tanh()
+    out[f"mlp{size}"] = (loss, model)
+    rng = random.Random(0)
+    values = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(8)]
+    while len(values) < size:
+        a, b = values[-1], rng.choice(values[-12:])
+        op = rng.randrange(4)
+        values.append(a + b if op == 0 else a * b if op == 1 else a.tanh() if op == 2 else a - b)
+    out[f"dense{size}"] = (values[-1], None)
+    return out
+
+
+def measure(quick: bool = False, log: Any = print) -> list[dict[str, Any]]:
+    """Build, save and step through each graph's page; the figures of each."""
+    from microgradnet import step_through
+    from microgradnet.render.graph import graph_values
+
+    rows = []
+    with browser.chromium(1280, 900) as driver, tempfile.TemporaryDirectory() as folder:
+        driver.set_script_timeout(600)
+        for name, (root, module) in graphs(quick).items():
+            start = time.perf_counter()
+            page = step_through(root, module=module)
+            built = time.perf_counter() - start
+            path = Path(folder) / f"{name}.html"
+            page.save(path)
+            driver.get(path.as_uri())
+            last = page.steps - 1
+            forward = list(range(1, last + 1))
+            order = [*forward, *reversed(range(last)), last, 0, last, 0]  # step by step, there and back; jumps
+            driver.execute_cdp_cmd("Performance.enable", {"timeDomain": "threadTicks"})
+            times: dict[str, list[float]] = {"layout": [], "frame": [], "idle": [], "main_cpu": [], "all_cpu": []}
+            times["idle"] = driver.execute_async_script(TIME_STEPS, [], 30)["idle"]
+            for at in range(0, len(order), CHUNK):
+                chunk, before = order[at : at + CHUNK], _cpu(driver)
+                ms = driver.execute_async_script(TIME_STEPS, chunk, 0)
+                after = _cpu(driver)
+                times["layout"] += ms["layout"]
+                times["frame"] += ms["frame"]
+                times["main_cpu"].append((after[0] - before[0]) / len(chunk))
+                times["all_cpu"].append((after[1] - before[1]) / len(chunk))
+            errors = browser.console_errors(driver)
+            if errors:
+                raise RuntimeError(f"{name}: the browser's console shows errors: {errors}")
+            row = {
+                "graph": name,
+                "values": len(graph_values(root, 100_000, "bench")),
+                "steps": page.steps,
+                "bytes": path.stat().st_size,
+                "build_s": round(built, 2),
+                **{
+                    f"{kind}_{stat}": round(value, 2)
+                    for kind in ("layout", "frame", "idle", "main_cpu", "all_cpu")
+                    for stat, value in _stats(times[kind]).items()
+                },
+            }
+            rows.append(row)
+            log(_line(row))
+    return rows
+
+
+def _cpu(driver: Any) -> tuple[float, float]:
+    """The page's CPU time so far, in ms: its main thread's, and its renderer process's (raster threads too)."""
+    metrics = {m["name"]: m["value"] for m in driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]}
+    return 1000 * metrics["ThreadTime"], 1000 * metrics["ProcessTime"]
+
+
+def _stats(ms: list[float]) -> dict[str, float]:
+    ordered = sorted(ms)
+    return {"min_ms": ordered[0], "median_ms": statistics.median(ms), "p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
+            "max_ms": max(ms)}  # fmt: skip
+
+
+def _line(row: dict[str, Any]) -> str:
+    def stats(kind: str) -> str:
+        return "/".join(f"{row[f'{kind}_{stat}_ms']:.1f}" for stat in ("min", "median", "p95", "max"))
+
+    return (
+        f"{row['graph']:>10}: {row['values']:>4} values, {row['steps']:>5} steps, {row['bytes'] / 1e6:.3f} MB "
+        f"(built in {row['build_s']} s)\n    per step, min/median/p95/max ms: wall clock until laid out "
+        f"{stats('layout')}, until painted {stats('frame')} (a frame with nothing to paint: "
+        f"{row['idle_median_ms']:.1f});\n    CPU per step (mean of each {CHUNK} steps): main thread "
+        f"{stats('main_cpu')}, renderer process (with raster) {stats('all_cpu')}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print a line per page, and whether the targets are met."""
+    parser = argparse.ArgumentParser(prog="python -m bench.step_through", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small graphs only: a smoke run")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    why = browser.missing()
+    if why:
+        print(f"cannot run: {why}", file=sys.stderr)
+        return 1
+    rows = measure(args.quick)
+    big = [r for r in rows if r["values"] >= 500]
+    small = all(r["bytes"] <= LIMIT_BYTES for r in big)
+    fast = all(r["frame_median_ms"] < LIMIT_MS for r in rows)
+    cheap = all(r["main_cpu_median_ms"] < LIMIT_MS for r in rows)
+    print(
+        f"a 500-value page <= 1 MB: {'met' if small else 'NOT met'}; a step redrawn and painted in < 50 ms, "
+        f"wall clock (median): {'met' if fast else 'NOT met'}; main thread CPU (median): "
+        f"{'met' if cheap else 'NOT met'} (load average while measured: {os.getloadavg()[0]:.1f})"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"quick": args.quick, "rows": rows}, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
