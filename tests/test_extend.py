@@ -58,7 +58,7 @@ def test_a_binary_defop_op_takes_constants_on_either_side() -> None:
     assert (x.grad, y.grad) == (0.6, 0.8)
     assert hypot(3.0, y).data == 5.0 and hypot(x, 4.0)._prev == (x,)
     assert gradgradcheck(hypot, [1.0, -2.0])
-    assert draw_tree(hypot(x, y)).splitlines()[1:] == ["├─ x: leaf  data 3  grad 0.6", "└─ y: leaf  data 4  grad 0.8"]
+    assert draw_tree(h).splitlines()[1:] == ["├─ x: leaf  data 3  grad 0.6", "└─ y: leaf  data 4  grad 0.8"]
 
 
 def test_defop_ops_are_drawn_and_drawn_from_by_the_random_expressions() -> None:

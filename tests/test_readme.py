@@ -105,6 +105,7 @@ def test_the_readme_has_python_examples() -> None:
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"README.md:{b.line}" for b in BLOCKS])
+@pytest.mark.usefixtures("forget_new_ops")  # an op a block adds with defop is gone after it, as in a new process
 def test_readme_block(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if block.skip:
         pytest.skip(f"marked {SKIP} in README.md")
