@@ -208,9 +208,9 @@ class _DisplayBar:
 
     def _repr_html_(self) -> str:
         return (
-            '<div style="display:flex;align-items:center;gap:0.6em;font-family:monospace">'
-            f"<span>{html.escape(self.epoch)}: {100 * self.n // max(self.total, 1)}%</span>"
-            f'<progress value="{self.n}" max="{max(self.total, 1)}" style="width:20em"></progress>'
+            '<div style="display:flex;flex-wrap:wrap;align-items:center;column-gap:0.6em;font-family:monospace">'
+            f'<span style="white-space:nowrap">{html.escape(self.epoch)}: {100 * self.n // max(self.total, 1)}%</span>'
+            f'<progress value="{self.n}" max="{max(self.total, 1)}" style="width:16em;max-width:100%"></progress>'
             f"<span>{html.escape(self._counts())}</span></div>"
         )
 
