@@ -123,7 +123,7 @@ def _widget_bar(total: int) -> _View | None:
 
 
 class _TqdmBar:
-    """A tqdm bar (in a terminal, or tqdm's widget in Jupyter)."""
+    """tqdm's bar in a terminal, redrawn in place."""
 
     def __init__(self, bar: Any) -> None:
         self.bar = bar
@@ -182,19 +182,19 @@ class _DisplayBar:
         self.n += 1
         self.figures = figures
         if time.perf_counter() - self.drawn >= self.REFRESH:
-            self.redraw()
+            self.draw()
 
     def end_epoch(self, figures: dict[str, str]) -> None:
         self.figures = figures
-        self.redraw()
+        self.draw()
 
     def close(self) -> None:
+        self.draw()  # the bar's last state, which a saved notebook keeps
+
+    def draw(self) -> None:
         self.drawn = time.perf_counter()
         if self.handle is not None:
-            self.handle.update(self)  # the bar's last state, which a saved notebook keeps
-
-    def redraw(self) -> None:
-        self.close()
+            self.handle.update(self)
 
     def _counts(self) -> str:
         elapsed = int(time.perf_counter() - self.started)
