@@ -40,7 +40,7 @@ from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
 from .render import GraphvizNotFoundError, draw_dot, draw_tree
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the release, as in the wheel's name and `microgradnet --version`
 
 __all__ = [
     "OPS",

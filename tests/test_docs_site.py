@@ -145,6 +145,16 @@ def test_the_tutorials_are_pages_with_their_outputs(site: Site) -> None:
         assert bars and all(bar["value"] == bar["max"] for bar in bars), bars  # fit's bar, at its end
 
 
+def test_plain_values_are_not_described_by_their_type_s_docstring(site: Site) -> None:
+    for page in (site.path / "api").rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        for builtin in ("new empty dictionary", "str(object=", "Built-in immutable sequence", "int([x]) -> integer"):
+            assert builtin not in text, f"{page.relative_to(site.path)}: an attribute shows {builtin!r}"
+    home = site.page("api/microgradnet")
+    assert "The op table by name" in home  # OPS, by the comment on the line that assigns it
+    assert "The number, a float." in home  # the Value's attributes, from its docstring
+
+
 class Resources(HTMLParser):
     """The URLs a page loads by itself: scripts, stylesheets, pictures, frames (not the links a reader follows)."""
 
