@@ -25,9 +25,9 @@ from bench import browser
 from microgradnet import Value, explain, losses
 from microgradnet.engine import backward_order
 from microgradnet.nn import MLP
-from microgradnet.render.explain import Explanation
+from microgradnet.render.explanation import Explanation
 from microgradnet.render.graph import graph_values
-from microgradnet.render.step_through import StepThrough, step_through
+from microgradnet.render.step_page import StepThrough, step_through
 from microgradnet.render.trace import Trace
 
 pytest.importorskip("graphviz")

@@ -8,8 +8,8 @@
 | `clusters.py` | a module's parts in a drawing: layers and neurons, their parameters in order |
 | `svg.py` | Graphviz's SVG made to fit a notebook's cell |
 | `trace.py` | backpropagation step by step, as numbers: the forward values and each backward step |
-| `explain.py` | `explain`: the chain rule through a graph, in numbers, as text |
-| `step_through.py` | `step_through`: a page that plays backpropagation step by step (with `step_through.js`, `.css`) |
+| `explanation.py` | `explain`: the chain rule through a graph, in numbers, as text |
+| `step_page.py` | `step_through`: a page that plays backpropagation step by step (with `step_page.js`, `.css`) |
 
 Each node describes itself (`Value.describe()`): no op name or node layout appears here.
 """
@@ -17,9 +17,9 @@ Each node describes itself (`Value.describe()`): no op name or node layout appea
 from __future__ import annotations
 
 from .dot import GraphvizNotFoundError, draw_dot
-from .explain import Explanation, explain
+from .explanation import Explanation, explain
 from .graph import graph_values
-from .step_through import StepThrough, step_through
+from .step_page import StepThrough, step_through
 from .tree import draw_tree
 
 __all__ = [

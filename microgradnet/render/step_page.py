@@ -25,7 +25,7 @@ from ..engine.extend import atom
 from ..files import PathLike, write_atomic
 from .clusters import parameter_names
 from .dot import _check_options, _import_graphviz, drawing
-from .explain import Explanation
+from .explanation import Explanation
 from .svg import page_svg
 from .trace import Trace, added, number
 
@@ -63,7 +63,7 @@ class StepThrough:
         title = html.escape(f"Backpropagation through {self.trace.names[self.trace.root]}")
         return (
             f'<div class="mgn-st" id="{uid}" tabindex="0" aria-label="{title}">'
-            f"<style>{_asset('step_through.css')}</style>"
+            f"<style>{_asset('step_page.css')}</style>"
             '<div class="mgn-st-bar">'
             '<button type="button" data-go="home" title="to the start (Home)">|◀</button>'
             '<button type="button" data-go="back" title="one step back (ArrowLeft)">◀</button>'
@@ -78,7 +78,7 @@ class StepThrough:
             "Run the cell (or open the saved page) to step through it.</div>"
             f'<div class="mgn-st-graph">{self.svg}</div>'
             f'<script type="application/json" class="mgn-st-data">{data}</script>'
-            f"<script>{_asset('step_through.js')}\nmicrogradnetStepThrough({json.dumps(uid)});</script>"
+            f"<script>{_asset('step_page.js')}\nmicrogradnetStepThrough({json.dumps(uid)});</script>"
             "</div>"
         )
 
