@@ -276,7 +276,12 @@ def to_float(x: object, where: str) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return floats.as_float(x)  # type: ignore[arg-type]
     hint = " (use .data for its number)" if isinstance(x, Value) else ""
-    raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}: {x!r:.60}{hint}")
+    raise TypeError(f"{where} must be a real number (int or float), got {type_name(x)}: {x!r:.60}{hint}")
+
+
+def type_name(x: object) -> str:
+    """What an error message calls x's type: 'a Value' for any node (not its class, such as Linear), else its name."""
+    return "a Value" if isinstance(x, Value) else type(x).__name__
 
 
 def _constant(x: object) -> float | None:
