@@ -23,7 +23,17 @@ from .engine.extend import type_name
 from .nn import MLP, Layer, Neuron, forward_rows
 from .optim import SGD, Adam, Optimizer
 
-__all__ = ["LOSSES", "OPTIMIZERS", "accuracy", "batches", "class_index", "fit", "predict"]
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "accuracy",
+    "batches",
+    "class_index",
+    "decision_threshold",
+    "fit",
+    "predict",
+    "predict_scores",
+]
 
 Model = Callable[[Sequence[Operand]], Value | list[Value]]
 LossFn = Callable[[Any, Any], Value]
@@ -40,9 +50,14 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {"adam": Adam, "sgd": SGD}  # fit(optim
 def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
     """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 (a sigmoid's
     probability > 0.5) else 0."""
-    threshold = _threshold(model)
+    threshold = decision_threshold(model)
+    return [_decide(out, threshold) for out in predict_scores(model, X)]
+
+
+def predict_scores(model: Model, X: Sequence[Sequence[Operand]]) -> list[Value | list[Value]]:
+    """The model's output for each input (a Value, or a list of them for several outputs), without a graph."""
     with no_grad():
-        return [_decide(out, threshold) for out in forward_rows(model, X, _ROWS_AT_ONCE)]
+        return forward_rows(model, X, _ROWS_AT_ONCE)
 
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
@@ -143,7 +158,7 @@ class _Step:
         self.optimizer.zero_grad()
         objective.backward()
         self.optimizer.step()
-        threshold = _threshold(self.model)
+        threshold = decision_threshold(self.model)
         right = sum(_decide(o, threshold) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
         return objective.data * len(rows), right
 
@@ -188,7 +203,7 @@ def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], c
         outputs = forward_rows(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
-        threshold = _threshold(model)
+        threshold = decision_threshold(model)
         scores["val_accuracy"] = _fraction_correct([_decide(o, threshold) for o in outputs], y)
     return scores
 
@@ -205,8 +220,8 @@ def _output_activation(model: Any) -> str | None:
     return None
 
 
-def _threshold(model: Any) -> float:
-    """Where one output turns from class 0 to class 1: 0.5 for a sigmoid's probability, 0 for a score."""
+def decision_threshold(model: Any) -> float:
+    """Where a model's one output turns from class 0 to class 1: 0.5 for a sigmoid's probability, else 0."""
     return 0.5 if _output_activation(model) == "sigmoid" else 0.0
 
 
