@@ -127,6 +127,12 @@ class Module:
         """The constructor arguments that rebuild this module (None for a module of your own)."""
         return None
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This Neuron, Layer or MLP as a torch.nn.Sequential with the same weights (float64 unless dtype)."""
+        from .pytorch import to_torch
+
+        return to_torch(self, dtype)
+
     def save(self, path: PathLike) -> None:
         """Save the parameters (and architecture) as JSON, atomically."""
         modelfile.write(path, type(self).__name__, self.config(), self.state_dict())
@@ -301,6 +307,13 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(repr(layer) for layer in self.layers)}]"
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """The MLP of a torch.nn.Sequential of Linear layers and activations, with its weights."""
+        from .pytorch import from_torch
+
+        return from_torch(seq)
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this network."""
