@@ -103,9 +103,11 @@ def test_user_code_type_checks_strictly(tmp_path: Path) -> None:
     assert len(files) >= 12  # most of the README's blocks are checked
     for name, code in files.items():
         (tmp_path / name).write_text(code, encoding="utf-8")
+    # PyTorch (the README's bridge to it) is read as Any: analysing all of it would take a minute
+    (tmp_path / "mypy.ini").write_text("[mypy]\nstrict = True\n\n[mypy-torch.*]\nfollow_imports = skip\n")
     env = {**os.environ, "MYPYPATH": str(ROOT)}  # this checkout's microgradnet, whatever is installed
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
+        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental", "--cache-dir", os.devnull,
          "--show-error-codes", "--no-error-summary", *sorted(files)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
