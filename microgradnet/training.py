@@ -66,11 +66,13 @@ def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> 
     return _fraction_correct(predict(model, X), y)
 
 
-def batches(n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = None) -> list[list[int]]:
+def batches(
+    n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = None, *, random_state: Seed = None
+) -> list[list[int]]:
     """The indices 0..n-1 in batches of batch_size (the last may be smaller; None: one batch of all)."""
     order = list(range(n))
     if shuffle:
-        random_source(seed).shuffle(order)
+        random_source(seed_or_random_state(seed, random_state, "batches")).shuffle(order)
     size = n if batch_size is None else batch_size
     return [order[i : i + size] for i in range(0, n, size)]
 

@@ -16,7 +16,7 @@ from microgradnet.engine import LinearConst
 from microgradnet.losses import MSE, binary_cross_entropy, hinge, mse
 from microgradnet.nn import MLP, Layer, Module, Neuron
 from microgradnet.optim import SGD, Adam
-from microgradnet.training import accuracy, fit, predict
+from microgradnet.training import accuracy, batches, fit, predict
 
 
 # -- mse takes Value targets, as F.mse_loss does --------------------------------------------------------
@@ -122,6 +122,7 @@ GENERATORS: list[Callable[..., Any]] = [
     lambda **kw: MLP(2, [4, 3], **kw).state_dict(),
     lambda **kw: Layer(3, 2, **kw).state_dict(),
     lambda **kw: Neuron(5, **kw).state_dict(),
+    lambda **kw: batches(20, 3, **kw),
 ]
 
 
