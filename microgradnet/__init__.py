@@ -32,9 +32,9 @@ from .engine import (
     linears,
     logsumexp,
     no_grad,
-    sum,
     sum_squares,
 )
+from .engine import sum as sum  # microgradnet.sum, not in __all__: `from microgradnet import *` keeps the builtin
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
@@ -64,7 +64,6 @@ __all__ = [
     "no_grad",
     "optim",
     "plot",
-    "sum",
     "sum_squares",
     "training",
     "value_and_grad",

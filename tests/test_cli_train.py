@@ -37,6 +37,9 @@ def test_train_writes_pictures_and_a_model(tmp_path: Path, capsys: pytest.Captur
     assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png", "model.json"]
     assert (out / "loss.png").read_bytes().startswith(PNG)
     assert (out / "decision_boundary.png").read_bytes().startswith(PNG)
+    for name in ("loss.png", "decision_boundary.png"):  # 150 dpi: the pHYs chunk's pixels per metre
+        png = (out / name).read_bytes()
+        assert int.from_bytes(png[png.index(b"pHYs") + 4 :][:4], "big") == round(150 / 0.0254)
     model = nn.load(out / "model.json")
     assert json.loads((out / "model.json").read_text())["config"]["nouts"] == [4, 1]
     # the printed accuracies are the saved model's

@@ -14,6 +14,7 @@ from .. import datasets
 from ..files import write_atomic
 from ..nn import ACTIVATIONS, MLP
 from ..optim import Adam
+from ..plot import DPI
 from ..training import accuracy, fit
 
 DEFAULT_OUT = "microgradnet-out"
@@ -126,13 +127,14 @@ def _train(args: argparse.Namespace) -> int:
     os.makedirs(args.out, exist_ok=True)
     written = [os.path.join(args.out, "model.json")]
     model.save(written[0])
-    written += _pictures(model, history, X, y, args.out)
+    written += _pictures(model, history, (X_train, y_train), (X_test, y_test), args.out)
     print("wrote " + ", ".join(written))
     return 0
 
 
-def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: str) -> list[str]:
-    """Save loss.png and, for 2-D data, decision_boundary.png; skip them (saying why) without matplotlib."""
+def _pictures(model: MLP, history: dict[str, list[float]], train: Any, test: Any, out: str) -> list[str]:
+    """Save loss.png and, for 2-D data, decision_boundary.png (train and test points); skip them (saying why)
+    without matplotlib."""
     try:
         import matplotlib
 
@@ -143,9 +145,9 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
         return []
     from ..plot import plot_decision_boundary, plot_history
 
-    figures = [("loss.png", plot_history(history))]
-    if len(X[0]) == 2:
-        figures.append(("decision_boundary.png", plot_decision_boundary(model, X, y).figure))
+    figures = [("loss.png", plot_history(history, val_label="test"))]
+    if len(train[0][0]) == 2:
+        figures.append(("decision_boundary.png", plot_decision_boundary(model, *train, test_data=test).figure))
     paths = []
     for name, fig in figures:
         paths.append(os.path.join(out, name))
@@ -156,7 +158,7 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
 
 def _save_figure(fig: Any, path: str) -> None:
     """Save a PNG atomically (see microgradnet.files)."""
-    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=DPI))
 
 
 def _fail(message: str, code: int) -> int:

@@ -5,7 +5,8 @@
   batch. A subclass says what drawings call it (`symbol`, `name`), its local derivatives
   (`partials`), and optionally a fast float backward step (`accumulate`), its operands' roles and
   extra lines for drawings; `cls.make(data, parents, arg)` builds one (a plain leaf under no_grad).
-- `new_node`, `all_values` and `to_float` are what such code needs to build nodes and check input.
+- `new_node`, `all_values`, `to_float` and `type_name` are what such code needs to build nodes and
+  check input (`type_name` says "a Value" of any node, whose class, such as Linear, is the engine's own).
 
 Example, a loss node of your own (mean absolute error)::
 
@@ -26,9 +27,9 @@ from typing import Any, ClassVar
 from .layouts import MANY
 from .make import new_node
 from .ops import defop
-from .value import NodeInfo, Partials, Value, all_values, to_float
+from .value import NodeInfo, Partials, Value, all_values, to_float, type_name
 
-__all__ = ["FusedNode", "NodeInfo", "all_values", "defop", "new_node", "to_float"]
+__all__ = ["FusedNode", "NodeInfo", "all_values", "defop", "new_node", "to_float", "type_name"]
 
 
 class FusedNode(Value):

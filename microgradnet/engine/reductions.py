@@ -17,7 +17,7 @@ from .extend import FusedNode
 from .make import leaf
 from .value import Operand, Partials, Value, to_float
 
-__all__ = ["LogSumExp", "Sum", "SumSquares", "logsumexp", "sum", "sum_squares"]
+__all__ = ["LogSumExp", "Sum", "SumSquares", "logsumexp", "sum_squares"]  # and sum, kept out: it is a builtin's name
 
 
 class Sum(FusedNode):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsFloat, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsFloat, TypeVar, Union, overload
 
 from . import floats
 from .backward import backward as _backward_pass
@@ -144,6 +144,31 @@ class Value:
     def __ge__(self, other: Operand) -> bool: return self.data >= _compared(other)
     # fmt: on
 
+    # -- a number where Python wants one: printing and rounding read .data; there is no __float__, so
+    # math.tanh(v) raises rather than silently leaving the graph ---------------------------------------
+    def item(self) -> float:
+        """The number this Value holds (its `.data`), as `torch.Tensor.item()`."""
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        """f"{v:.4f}" formats the number; f"{v}" with no spec is `str(v)`, the Value's repr."""
+        if not spec:
+            return str(self)
+        try:
+            return format(self.data, spec)
+        except ValueError:
+            raise ValueError(
+                f"format spec {spec!r} does not apply to a Value, whose number is a float ({self.data!r})"
+            ) from None
+
+    @overload
+    def __round__(self, ndigits: None = None) -> int: ...
+    @overload
+    def __round__(self, ndigits: int) -> float: ...
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        """round(v) and round(v, 2) round the number, as round(v.data, ...): a plain number, not a node."""
+        return round(self.data, ndigits)
+
     # -- autodiff ----------------------------------------------------------------------------------
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this graph."""
@@ -257,7 +282,12 @@ def to_float(x: object, where: str) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return floats.as_float(x)  # type: ignore[arg-type]
     hint = " (use .data for its number)" if isinstance(x, Value) else ""
-    raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}: {x!r:.60}{hint}")
+    raise TypeError(f"{where} must be a real number (int or float), got {type_name(x)}: {x!r:.60}{hint}")
+
+
+def type_name(x: object) -> str:
+    """What an error message calls x's type: 'a Value' for any node (not its class, such as Linear), else its name."""
+    return "a Value" if isinstance(x, Value) else type(x).__name__
 
 
 def _constant(x: object) -> float | None:
