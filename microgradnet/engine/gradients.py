@@ -31,10 +31,11 @@ def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = Fa
         g = grads.get(v)
         if g is None:
             continue
-        for parent, d in zip(v._prev, v._partials(create_graph)):
-            contribution = g * d
+        for parent, share in zip(v._prev, v._vjp(g, create_graph)):
+            if share is None:  # a masked derivative: nothing flows to this parent
+                continue
             old = grads.get(parent)
-            grads[parent] = contribution if old is None else old + contribution
+            grads[parent] = share if old is None else old + share
     return tuple(_as_value(grads.get(x, 0.0)) for x in inputs)
 
 

@@ -59,8 +59,13 @@ class LogSumExp(FusedNode):
     symbol, name = "log Σ exp", "logsumexp"
 
     def partials(self, graph: bool) -> Partials:
-        if graph:  # e^(ti - out) over this very node, so that the softmax can itself be differentiated
-            return tuple((t - self).exp() for t in self._p)
+        if graph:  # the softmax as a graph, shifted by the largest term (a constant, which changes no derivative):
+            # its numbers are softmax()'s, where e^(ti - out) loses the small terms of a large out, and its
+            # derivatives cancel at the top (Σ eᵢ), not in a gradient of 1 + 1e43 - 1e43
+            m = max((t.data for t in self._p), default=0.0)
+            es = [(t - m).exp() for t in self._p]
+            total = sum(es)
+            return tuple(e / total for e in es)
         return softmax([t.data for t in self._p])
 
     def accumulate(self) -> None:

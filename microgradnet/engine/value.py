@@ -144,14 +144,22 @@ class Value:
         return Value(self.data)
 
     def _partials(self, graph: bool) -> Partials:
-        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none."""
+        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none.
+
+        A partial may be None: that parent gets no gradient at all (an exact 0, whatever self's gradient is).
+        """
         return ()
 
+    def _vjp(self, g: Any, graph: bool) -> Partials:
+        """What each parent in `_prev` gets of the gradient g: g times its partial, or None for nothing (floats,
+        or Values if `graph`). The op table's nodes give each rule's own form (masked, divided); see op_nodes.py."""
+        return tuple(None if d is None else g * d for d in self._partials(graph))
+
     def _backward(self) -> None:
-        """One step of the chain rule: add self.grad * d self/d parent to each parent's grad."""
-        g = self.grad
-        for parent, d in zip(self._prev, self._partials(False)):
-            parent.grad += g * d
+        """One step of the chain rule: add each parent's share of self.grad to its grad."""
+        for parent, share in zip(self._prev, self._vjp(self.grad, False)):
+            if share is not None:
+                parent.grad += share
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
 
