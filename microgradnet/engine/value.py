@@ -163,6 +163,21 @@ class Value:
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
 
+    # -- pickle and copy -----------------------------------------------------------------------------
+    def __reduce__(self) -> tuple[Any, ...]:
+        """How pickle and copy.deepcopy rebuild this Value and its graph, of any depth (see copying.py)."""
+        from .copying import reduce  # copying.py needs the op table, which is built on this module
+
+        return reduce(self)
+
+    def __copy__(self) -> Value:
+        """A new Value of the same class, numbers and operands (its graph is shared, not copied)."""
+        v: Value = object.__new__(type(self))
+        v.data, v.grad, v.label, v._p, v._arg = self.data, self.grad, self.label, self._p, self._arg
+        if self._p:
+            v._seen = None
+        return v
+
 
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
 
