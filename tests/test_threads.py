@@ -100,3 +100,19 @@ def test_a_backward_step_may_call_backward_itself() -> None:
     out._backward = step
     run_threads([out.backward])
     assert x.grad == 2.0 and inner.grad == 4.0
+
+
+@pytest.mark.parametrize("op", ["tanh", "sigmoid", "exp"])
+def test_four_threads_on_separate_graphs_sharing_a_leaf_lose_nothing(op: str) -> None:
+    """The issue's case: the built-in ops, a graph per thread per step, one leaf shared by four threads."""
+    x = Value(0.3)
+    reps, n = 200, 4
+
+    def work() -> None:
+        for _ in range(reps):
+            (getattr(x * 1.5, op)() * 2.0).backward()
+
+    run_threads([work] * n)
+    one = Value(0.3)
+    (getattr(one * 1.5, op)() * 2.0).backward()
+    assert x.grad == pytest.approx(one.grad * reps * n, rel=1e-12)
