@@ -57,6 +57,9 @@ CASES: list[tuple[str, Callable[..., Any], tuple[float, ...]]] = [
     ("sqrt(x) * 1e-300 at 1e-320", lambda x: x.sqrt() * 1e-300, (1e-320,)),
     ("log(x) at 0", lambda x: x.log(), (0.0,)),
     ("x / y at (1, 0)", lambda x, y: x / y, (1.0, 0.0)),
+    # the masked 0 flows on, as in PyTorch: below it, 0 times pow's infinite derivative is nan
+    ("relu(log(sigmoid(0 ** x))) at -0.907", lambda x: (0.0**x).sigmoid().log().relu(), (-0.907,)),
+    ("relu(x - 1) * 2 + x at -1", lambda x: (x - 1.0).relu() * 2.0 + x, (-1.0,)),
     # PyTorch multiplies these zeros, and so do we: a kink's 0 times an infinite gradient is nan
     ("abs(x).sqrt() at 0", lambda x: abs(x).sqrt(), (0.0,)),
     ("leaky_relu(x, 0).sqrt() at -1", lambda x: _leaky(x, 0.0).sqrt(), (-1.0,)),

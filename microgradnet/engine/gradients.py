@@ -33,8 +33,8 @@ def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = Fa
             if g is None:
                 continue
             for parent, share in zip(v._prev, v._vjp(g, create_graph)):
-                if share is None:  # a masked derivative: nothing flows to this parent
-                    continue
+                if share is None:  # a masked derivative: an exact 0 flows on, as in backward() and PyTorch
+                    share = 0.0
                 old = grads.get(parent)
                 grads[parent] = share if old is None else old + share
     return tuple(_as_value(grads.get(x, 0.0)) for x in inputs)

@@ -12,6 +12,7 @@ A derivative rule, one per operand, is one of:
 - `ZeroWhere(cond, rule)`: exactly 0 where cond holds, `rule` elsewhere. Exactly: where cond holds
   the operand gets nothing, not the gradient times 0, so an infinite or nan gradient stops there, as
   PyTorch's threshold_backward does for relu (relu(x).sqrt() at x = -1 has derivative 0, not inf * 0).
+  The exact 0 then flows on like any gradient (backward(), gradients() and PyTorch alike).
 
 The float backward steps below are specialised for the commonest rules, so that the step of `+` adds
 the gradient as it is and the step of `*` reads the other operand, with no call.
