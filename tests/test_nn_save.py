@@ -247,3 +247,17 @@ def test_a_200_byte_file_cannot_ask_for_a_huge_model(tmp_path: Path, monkeypatch
     with pytest.raises(ModelFileError, match="describes a Layer of 100000001 parameters, but the file holds 0"):
         load(path)
     assert built == []
+
+
+def test_save_keeps_the_mode_and_writes_through_a_link(tmp_path: Path) -> None:
+    """model.save goes through files.write_atomic: an existing file's mode is kept, a link's target is written."""
+    target = tmp_path / "model.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    model = MLP(2, [1], seed=0)
+    model.save(link)
+    assert link.is_symlink() and (target.stat().st_mode & 0o777) == 0o644
+    assert load(link).state_dict() == model.state_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "model.json"]  # no temporary file left
