@@ -111,6 +111,20 @@ def test_the_second_derivative_of_pow_at_exponent_zero_survives_a_subnormal_base
     assert gradients(dxy, [y])[0].data == pytest.approx(2 * math.log(2.0) / 2.0, rel=1e-15)
 
 
+@pytest.mark.parametrize("point", [(0.0, inf), (inf, -1e308), (inf, inf), (-inf, inf), (3.0, inf, -inf)])
+def test_logsumexp_of_an_infinite_term_has_pytorchs_derivatives(point: tuple[float, ...]) -> None:
+    t = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    torch.logsumexp(t, 0).backward()
+    expected = t.grad.tolist()
+    xs = [Value(x) for x in point]
+    mg.logsumexp(xs).backward()
+    assert all(same(x.grad, e) for x, e in zip(xs, expected)), ([x.grad for x in xs], expected)
+    for create_graph in (False, True):
+        xs = [Value(x) for x in point]
+        found = [d.data for d in gradients(mg.logsumexp(xs), xs, create_graph=create_graph)]
+        assert all(same(a, e) for a, e in zip(found, expected)), (create_graph, found, expected)
+
+
 def test_logsumexp_in_a_graph_keeps_its_precision() -> None:
     x = Value(1e17)
     (d,) = gradients(mg.logsumexp([x, x]), [x], create_graph=True)
