@@ -229,8 +229,10 @@ def compare(tally: Tally, torch: Any, node: Node, point: list[float], edge: bool
         return
     # order of derivative involved: a non-finite intermediate may legitimately differ in its sign of nan etc.
     worst = bad[0]
-    if uses_on_purpose_differences(node):
-        tally.purposeful()
+    order = worst[0]
+    if uses_on_purpose_differences(node) and (order in ("d2/dx0^2", "d3/dx0^3") or
+                                              kind_of(worst[1], worst[2]) == "finite, differ"):  # fmt: skip
+        tally.purposeful()  # pow's second derivative in its exponent, logsumexp's precision at large values
         return
     # a finite answer far from PyTorch's finite one at an interior point is the serious kind
     tally.fail(f"{worst[0].split()[0] if 'backward' not in worst[0] else 'backward'} {kind_of(worst[1], worst[2])}",
@@ -478,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--expressions", type=int, default=4000)
     p.add_argument("--quick", action="store_true", help="a small run (a minute)")
+    p.add_argument("--skip", nargs="*", default=[], help="sections to leave out (e.g. 'command lines')")
     args = p.parse_args(argv)
     try:
         import torch
@@ -497,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
         ("command lines", lambda: tallies.append(section_command_lines())),
     ]
     for name, step in steps:
+        if name in args.skip:
+            continue
         start = time.perf_counter()
         step()
         print(f"[{name}: {time.perf_counter() - start:.0f} s]", file=sys.stderr, flush=True)
