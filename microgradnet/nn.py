@@ -9,6 +9,7 @@ training gets its speed. Weights start uniform in ±gain·√(3/nin) (scaled by 
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import random
@@ -335,11 +336,33 @@ def load(path: PathLike) -> Module:
             f"{path}: key 'module' is {f.module!r}, which load() cannot rebuild;"
             " create the model and call model.load(path)"
         )
+    described = _parameter_count(f.module, f.config)  # checked before anything is built: a few bytes of config
+    if described is not None and described != len(f.parameters):  # could ask for any size
+        raise ModelFileError(
+            f"{path}: key 'config' describes a {f.module} of {described} parameters, but the file holds "
+            f"{len(f.parameters)}"
+        )
     try:
         model: Module = cls(**f.config, seed=0)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: key 'config' does not describe a {f.module}: {e}") from None
     return model.load(path)
+
+
+def _parameter_count(module: str, config: dict[str, Any]) -> int | None:
+    """How many parameters a saved Neuron, Layer or MLP config describes (None if its sizes are not positive ints)."""
+    given: list[Any]
+    if module == "Neuron":
+        given = [config.get("nin"), 1]
+    elif module == "Layer":
+        given = [config.get("nin"), config.get("nout")]
+    else:
+        nouts = config.get("nouts")
+        given = [config.get("nin"), *nouts] if isinstance(nouts, list) else []
+    sizes = [n for n in given if type(n) is int and n > 0]
+    if len(sizes) < 2 or len(sizes) != len(given):
+        return None  # the constructor says what is wrong, before allocating anything
+    return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
 
 
 _BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows

@@ -175,16 +175,39 @@ class Value:
         return Value(self.data)
 
     def _partials(self, graph: bool) -> Partials:
-        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none."""
+        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none.
+
+        A partial may be None: that parent gets no gradient at all (an exact 0, whatever self's gradient is).
+        """
         return ()
 
+    def _vjp(self, g: Any, graph: bool) -> Partials:
+        """What each parent in `_prev` gets of the gradient g: g times its partial, or None for nothing (floats,
+        or Values if `graph`). The op table's nodes give each rule's own form (masked, divided); see op_nodes.py."""
+        return tuple(None if d is None else g * d for d in self._partials(graph))
+
     def _backward(self) -> None:
-        """One step of the chain rule: add self.grad * d self/d parent to each parent's grad."""
-        g = self.grad
-        for parent, d in zip(self._prev, self._partials(False)):
-            parent.grad += g * d
+        """One step of the chain rule: add each parent's share of self.grad to its grad."""
+        for parent, share in zip(self._prev, self._vjp(self.grad, False)):
+            if share is not None:
+                parent.grad += share
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
+
+    # -- pickle and copy -----------------------------------------------------------------------------
+    def __reduce__(self) -> tuple[Any, ...]:
+        """How pickle and copy.deepcopy rebuild this Value and its graph, of any depth (see copying.py)."""
+        from .copying import reduce  # copying.py needs the op table, which is built on this module
+
+        return reduce(self)
+
+    def __copy__(self) -> Value:
+        """A new Value of the same class, numbers and operands (its graph is shared, not copied)."""
+        v: Value = object.__new__(type(self))
+        v.data, v.grad, v.label, v._p, v._arg = self.data, self.grad, self.label, self._p, self._arg
+        if self._p:
+            v._seen = None
+        return v
 
 
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
