@@ -32,19 +32,20 @@ from .engine import (
     linears,
     logsumexp,
     no_grad,
-    sum,
     sum_squares,
 )
+from .engine import sum as sum  # microgradnet.sum, not in __all__: `from microgradnet import *` keeps the builtin
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .render import GraphvizNotFoundError, draw_dot, draw_tree, explain, step_through
+from .render import GraphvizError, GraphvizNotFoundError, draw_dot, draw_tree, explain, step_through
 
 __version__ = "0.1.0"  # the release, as in the wheel's name and `microgradnet --version`
 
 __all__ = [
     "OPS",
     "FusedNode",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "Value",
     "__version__",
@@ -66,7 +67,6 @@ __all__ = [
     "optim",
     "plot",
     "step_through",
-    "sum",
     "sum_squares",
     "training",
     "value_and_grad",

@@ -287,7 +287,7 @@ def test_a_backward_step_shows_each_edges_product_and_the_sum_at_a_shared_node(c
 
 def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: Any, tmp_path: Path) -> None:
     model = MLP(2, [3, 1], seed=0)
-    loss = losses.binary_cross_entropy(model([[1.0, -0.5], [0.25, 2.0]]), [1, 0])
+    loss = losses.binary_cross_entropy_with_logits(model([[1.0, -0.5], [0.25, 2.0]]), [1, 0])
     page = step_through(loss, module=model)
     open_page(chrome, page, tmp_path / "page.html")
     boxes = chrome.execute_script(
@@ -400,7 +400,7 @@ def test_any_graph_plays_fused_nodes_lecture_ops_and_top_to_bottom(chrome: Any, 
 
     out._backward = _backward
     y = Value(-1.0, label="y")
-    root = mg.logsumexp([out, y, mg.sum_squares([x, y])]) + losses.binary_cross_entropy(out * y, 1)
+    root = mg.logsumexp([out, y, mg.sum_squares([x, y])]) + losses.binary_cross_entropy_with_logits(out * y, 1)
     page = step_through(root, rankdir="TB")
     open_page(chrome, page, tmp_path / "page.html")
     chrome.execute_script("document.querySelector('.mgn-st').stepThrough.go(999)")

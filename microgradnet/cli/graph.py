@@ -11,7 +11,15 @@ from typing import Any
 
 from ..engine import Value
 from ..files import write_atomic
-from ..render import GraphvizNotFoundError, draw_dot, draw_tree, explain, graph_values, step_through
+from ..render import (
+    GraphvizError,
+    draw_dot,
+    draw_tree,
+    explain,
+    graph_values,
+    render,
+    step_through,
+)
 from .formula import FUNCTIONS, Formula, FormulaError
 
 RENDERED = (".svg", ".png", ".pdf")  # need Graphviz's dot program
@@ -19,6 +27,7 @@ SOURCE = (".dot", ".gv")  # the DOT source, needs only the graphviz package
 TEXT = (".txt",)  # the text tree, needs nothing
 PAGE = (".html", ".htm")  # the step-through page, needs Graphviz's dot program
 SUFFIXES = RENDERED + SOURCE + TEXT + PAGE
+RENDER_TIMEOUT = 120.0  # seconds Graphviz's dot may take before it is stopped and the error says what to do
 
 EPILOG = """\
 examples:
@@ -34,7 +43,7 @@ Each name needs a value NAME=VALUE (any float, also nan or inf).
 The output format is the suffix of FILE: .svg, .png or .pdf (these need Graphviz's dot program),
 .dot or .gv (the DOT source), .txt (the text tree), or .html: a page that steps through the forward
 and backward passes (keys: ArrowRight, ArrowLeft, Home, End). Without -o the text tree is printed.
-Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing).
+Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing or failing).
 """.format(functions=", ".join(FUNCTIONS))
 
 
@@ -71,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (UsageError, FormulaError) as e:
         return _fail(str(e), 2)
-    except (GraphvizNotFoundError, ImportError, OSError, ValueError) as e:
+    except (GraphvizError, ImportError, OSError, ValueError) as e:
         return _fail(str(e), 1)
 
 
@@ -124,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             depth=args.depth,
             max_nodes=args.max_nodes,
         )
-        data = dot.source.encode("utf-8") if suffix in SOURCE else dot.pipe(format=suffix[1:])
+        data = dot.source.encode("utf-8") if suffix in SOURCE else render(dot, suffix[1:], RENDER_TIMEOUT)
         _write(args.output, data)
     print(f"wrote {args.output}")
     return 0

@@ -16,7 +16,7 @@ Each node describes itself (`Value.describe()`): no op name or node layout appea
 
 from __future__ import annotations
 
-from .dot import GraphvizNotFoundError, draw_dot
+from .dot import GraphvizError, GraphvizNotFoundError, draw_dot, render
 from .explanation import Explanation, explain
 from .graph import graph_values
 from .step_page import StepThrough, step_through
@@ -24,11 +24,13 @@ from .tree import draw_tree
 
 __all__ = [
     "Explanation",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "StepThrough",
     "draw_dot",
     "draw_tree",
     "explain",
     "graph_values",
+    "render",
     "step_through",
 ]

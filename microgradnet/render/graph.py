@@ -13,8 +13,9 @@ import unicodedata
 
 from ..engine import Value, backward_reached
 
-__all__ = ["NOT_COMPUTED", "gradients_computed", "graph_values", "number", "visible"]
+__all__ = ["MAX_LABEL", "NOT_COMPUTED", "gradients_computed", "graph_values", "number", "shortened", "visible"]
 
+MAX_LABEL = 200  # characters of a label or op text a drawing shows (Graphviz refuses a label over 16,384)
 NOT_COMPUTED = "grad not computed: backward() has not run on this graph yet"
 
 
@@ -75,6 +76,11 @@ def gradients_computed(root: Value) -> bool:
     """False when backward() has not run on root's graph: root was computed, no backward() pass has gone
     through it, and its grad is 0 (one set by hand, as micrograd's lecture does before `_backward()`, counts)."""
     return not root.parents or backward_reached(root) or root.grad != 0.0
+
+
+def shortened(text: str, limit: int = MAX_LABEL) -> str:
+    """text, or its first `limit` characters and how long it was: 'aaaa… (20000 characters)'."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def number(x: float, precision: int) -> str:
