@@ -9,7 +9,15 @@ import pytest
 from bench import mnist
 
 
-def test_the_step_is_checked_against_the_floor_then_timed(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def no_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bench collects before each timed run; in the test suite's big process that takes long and proves nothing."""
+    monkeypatch.setattr(gc, "collect", lambda generation=2: 0)
+
+
+def test_the_step_is_checked_against_the_floor_then_timed(
+    capsys: pytest.CaptureFixture[str], no_collections: None
+) -> None:
     mnist.bench_step(repeats=1)
     printed = capsys.readouterr().out
     assert "microgradnet / floor:" in printed and "target (≤ 0.5× the dense plain-Python step):" in printed
@@ -24,7 +32,7 @@ def test_the_steps_agree_with_the_floor_loss_for_loss() -> None:
         assert a == c and a == pytest.approx(b, rel=1e-12)  # the sparse path: the very same floats
 
 
-def test_node_building_with_the_collector_on_and_off(capsys: pytest.CaptureFixture[str]) -> None:
+def test_node_building_with_the_collector_on_and_off(capsys: pytest.CaptureFixture[str], no_collections: None) -> None:
     enabled = gc.isenabled()
     mnist.bench_nodes([1000, 4000], repeats=1)
     assert gc.isenabled() == enabled
