@@ -146,7 +146,7 @@ def build(n: int) -> Callable[[], object]:
 
 def bench_nodes(sizes: Sequence[int], repeats: int) -> None:
     """Nanoseconds per node built, collector on and off, interleaved; each size's ratio to the smallest."""
-    print("building a graph of n nodes (x = x * c + c, all alive): ns per node, min and median of", repeats)
+    print("building a graph of n nodes (x = x * c + c, all alive): ns per node, min and median")
 
     def off(run: Callable[[], object]) -> Callable[[], object]:
         def without() -> object:
@@ -159,18 +159,17 @@ def bench_nodes(sizes: Sequence[int], repeats: int) -> None:
         return without
 
     per_node: dict[tuple[int, str], list[float]] = {}
-    for n in sizes:
-        run = build(n)
+    for n in sizes:  # as many runs of the small sizes as they need to be timed at all
         reps = max(3, repeats * sizes[0] // n) if n > sizes[0] else repeats * 10
-        times = interleaved({"on": run, "off": off(run)}, reps)
+        times = interleaved({"on": build(n), "off": off(build(n))}, reps)
         for mode, ts in times.items():
             per_node[n, mode] = [t / n * 1e9 for t in ts]
     for mode in ("on", "off"):
         base = min(per_node[sizes[0], mode])
         for n in sizes:
             ns = per_node[n, mode]
-            print(f"  collector {mode:>3}, n = {n:>9,}: min {min(ns):.0f} ns, median {statistics.median(ns):.0f} ns"
-                  f"  ({min(ns) / base:.2f}× n = {sizes[0]:,} by the mins)")  # fmt: skip
+            print(f"  collector {mode:>3}, n = {n:>9,}: min {min(ns):.0f} ns, median {statistics.median(ns):.0f} ns "
+                  f"of {len(ns)} runs ({min(ns) / base:.2f}× n = {sizes[0]:,} by the mins)")  # fmt: skip
 
 
 def bench_fit(repeats: int) -> None:
