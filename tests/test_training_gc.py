@@ -54,7 +54,7 @@ def test_fit_trains_with_the_collector_paused_and_restores_it() -> None:
 
     def loss(outputs: Any, labels: Any) -> Value:
         seen.append(gc.isenabled())
-        return losses.binary_cross_entropy(outputs, labels)
+        return losses.binary_cross_entropy_with_logits(outputs, labels)
 
     gc.set_threshold(500, 7, 3)
     fit(MLP(2, [4, 1], seed=0), X, Y, loss=loss, epochs=2, batch_size=2, seed=0, progress=False)
@@ -104,7 +104,7 @@ def test_fit_frees_the_cycles_that_a_step_makes() -> None:
         node = Node()
         weakref.finalize(node, freed.append, len(steps))
         steps.append(node.me is node)
-        return losses.binary_cross_entropy(outputs, labels)
+        return losses.binary_cross_entropy_with_logits(outputs, labels)
 
     steps: list[bool] = []
     fit(MLP(2, [4, 1], seed=0), X, Y, loss=loss, epochs=3, batch_size=2, seed=0, progress=False)
