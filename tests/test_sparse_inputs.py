@@ -215,3 +215,29 @@ def test_real_mnist_steps_are_bit_identical() -> None:
             results.append((trace, [p.data for p in model.parameters()], kinds))
     assert results[0][2] == {LinearConst} and results[1][2] == {SparseLinearConst}
     assert same(results[1][0], results[0][0]) and same(results[1][1], results[0][1])
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_sparse_nodes_pickle_and_copy(how: str) -> None:
+    """Rows with many, one and no non-zero inputs (each picks its weights its own way) survive pickle and deepcopy."""
+    import copy
+    import pickle
+
+    model = nn.MLP(20, [3, 2], seed=0)
+    rows = [[0.0] * 18 + [1.0, 0.5], [0.0] * 19 + [1.0], [0.0] * 20]
+    out = losses.cross_entropy(model(rows), [0, 1, 1])
+    restore = (lambda o: pickle.loads(pickle.dumps(o))) if how == "pickle" else copy.deepcopy
+    out2, model2 = restore((out, model))
+    seen, stack, kinds = set(), [out2], []
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        kinds.append(type(v))
+        stack += v.parents
+    assert kinds.count(SparseLinearConst) == 9  # 3 rows × 3 neurons of the first layer
+    out.backward()
+    out2.backward()
+    assert out2.data == out.data
+    assert same([p.grad for p in model2.parameters()], [p.grad for p in model.parameters()])

@@ -176,8 +176,20 @@ def sparse_inputs(xs: tuple[float, ...]) -> SparseInputs | None:
     row = SparseInputs(xs)
     row.nz = nz
     row.values = tuple(compress(xs, xs))
-    row.take = operator.itemgetter(*nz) if len(nz) > 1 else (lambda seq: tuple(seq[i] for i in nz))
+    row.take = operator.itemgetter(*nz) if len(nz) > 1 else _Take(nz)
     return row
+
+
+class _Take:
+    """Picks a sequence's entries at 0 or 1 places as a tuple (itemgetter takes 2 or more); pickles, as a row must."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, places: tuple[int, ...]) -> None:
+        self.places = places
+
+    def __call__(self, seq: Sequence[float]) -> tuple[float, ...]:
+        return tuple(seq[i] for i in self.places)
 
 
 def finite_weights(wds: Sequence[list[float]]) -> list[bool]:
