@@ -27,6 +27,7 @@ from typing import Literal
 
 from .engine import FusedNode, Operand, Value, all_values, logsumexp, sum_squares
 from .engine import sum as vsum
+from .engine.extend import SourceWriter
 from .engine.floats import as_float
 
 __all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
@@ -52,6 +53,19 @@ class _BatchLoss(FusedNode):
         d, n = int(self.arg[-1]), len(self.parents)
         return (f"mean of {d}" if d > 1 else f"sum of {n}" if n > 1 else "1 sample",)
 
+    def _value_source(self, w: SourceWriter, term: Callable[[float, float], float]) -> None:
+        """The loss's value as `_fused` computes it: (0.0 + term(p1, t1) + ...) / divisor, folded terms in place."""
+        folded = dict(getattr(self.arg, "folded", ()))
+        parents = iter(range(len(self.parents)))
+        terms = ["0.0"]
+        for place in range(len(self.parents) + len(folded)):
+            if place in folded:
+                terms.append(w.constant(folded[place]))
+            else:
+                i = next(parents)
+                terms.append(w.call(term, w.operand(i), w.constant(self.arg[i])))
+        w.value(f"({' + '.join(terms)}) / {w.constant(self.arg[-1])}")
+
 
 class MSE(_BatchLoss):
     """Σ (pᵢ - tᵢ)² / n over a batch as one node; d out/d pᵢ = 2 (pᵢ - tᵢ) / n."""
@@ -73,6 +87,14 @@ class MSE(_BatchLoss):
         for p, t in zip(self.parents, self.arg):  # zip stops before the divisor at the end of arg
             p.grad += g * (c * (p.data - t))
 
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _squared_error)
+        c = w.let("c", f"2.0 / {w.constant(self.arg[-1])}")
+        for i in range(len(self.parents)):
+            w.add(i, f"{w.grad} * ({c} * ({w.operand(i)} - {w.constant(self.arg[i])}))")
+
 
 class Hinge(_BatchLoss):
     """Σ max(0, 1 - yᵢ sᵢ) / n (yᵢ = ±1) as one node; d out/d sᵢ = -yᵢ / n where the margin is > 0, else 0."""
@@ -91,6 +113,15 @@ class Hinge(_BatchLoss):
         for s, y in zip(self.parents, self.arg):
             if not 1.0 - y * s.data <= 0.0:  # as ReLU: no gradient at a margin of exactly 0; nan passes it on
                 s.grad -= y * k
+
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _hinge_term)
+        k = w.let("k", f"{w.grad} * (1.0 / {w.constant(self.arg[-1])})")
+        for i in range(len(self.parents)):
+            y = w.constant(self.arg[i])
+            w.add(i, f"{y} * {k}", when=f"not 1.0 - {y} * {w.operand(i)} <= 0.0", subtract=True)
 
 
 class BCE(_BatchLoss):
@@ -112,6 +143,14 @@ class BCE(_BatchLoss):
         n = self.arg[-1]
         for z, y in zip(self.parents, self.arg):
             z.grad += g * (_sigmoid_minus(z.data, y) / n)
+
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _bce_term)
+        n = w.constant(self.arg[-1])
+        for i in range(len(self.parents)):
+            w.add(i, f"{w.grad} * ({w.call(_sigmoid_minus, w.operand(i), w.constant(self.arg[i]))} / {n})")
 
 
 def mse(pred: Prediction, target: Target, reduction: Reduction = "mean") -> Value:
@@ -221,16 +260,31 @@ def _fused(
     total = 0.0
     prev: list[Value] = []
     arg: list[float] = []
+    folded: list[tuple[int, float]] = []
     for p, t in pairs:
         if isinstance(p, Value):
             prev.append(p)
             arg.append(t)
             total += term(p.data, t)
-        else:  # a plain number: a constant, only in the data
-            total += term(p, t)
+        else:  # a plain number: a constant, only in the data (and remembered for the node's source)
+            c = term(p, t)
+            folded.append((len(prev) + len(folded), c))
+            total += c
     n = float(len(pairs)) if reduction == "mean" else 1.0
     arg.append(n)
-    return cls.make(total / n, prev, tuple(arg))
+    return cls.make(total / n, prev, _Targets(arg, folded) if folded else tuple(arg))
+
+
+class _Targets(tuple):  # type: ignore[type-arg]
+    """A loss node's arg (t1..tn, divisor) that also keeps the terms of the plain-number predictions folded
+    into its data, as `folded`: (place among all the predictions, term), so that its source adds them in place."""
+
+    folded: tuple[tuple[int, float], ...]
+
+    def __new__(cls, arg: list[float], folded: list[tuple[int, float]]) -> _Targets:
+        self = super().__new__(cls, arg)
+        self.folded = tuple(folded)
+        return self
 
 
 def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | float, float]]:

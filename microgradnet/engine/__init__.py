@@ -17,6 +17,7 @@ Its modules, each with one job:
 | `grad_mode.py` | `no_grad`, `enable_grad`: whether operations record a graph |
 | `extend.py` | the public door for new primitives: `defop`, `FusedNode`, `new_node` |
 | `stubs.py` | writes the type stubs of the methods and functions the op table makes |
+| `source.py` | how a node writes itself as Python source, for the code generator |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .layouts import LAYOUTS, Layout
 from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), named in FUNCTIONS
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
 from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum, sum_squares
+from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Operand, Value
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
@@ -43,9 +45,11 @@ __all__ = [
     "LinearConst",
     "LogSumExp",
     "NodeInfo",
+    "NotCompilableError",
     "Op",
     "Operand",
     "Row",
+    "SourceWriter",
     "Sum",
     "SumSquares",
     "Value",

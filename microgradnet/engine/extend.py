@@ -6,6 +6,8 @@
   (`partials`), and optionally a fast float backward step (`accumulate`), its operands' roles and
   extra lines for drawings; `cls.make(data, parents, arg)` builds one (a plain leaf under no_grad).
 - `new_node`, `all_values` and `to_float` are what such code needs to build nodes and check input.
+- A node that can write itself as Python source (`source(writer)`, see `source.py`) works with the code
+  generator (`microgradnet.to_python`, `fit(compile=True)`); any other raises `NotCompilableError` there.
 
 Example, a loss node of your own (mean absolute error)::
 
@@ -26,9 +28,19 @@ from typing import Any, ClassVar
 from .layouts import MANY
 from .make import new_node
 from .ops import defop
+from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Partials, Value, all_values, to_float
 
-__all__ = ["FusedNode", "NodeInfo", "all_values", "defop", "new_node", "to_float"]
+__all__ = [
+    "FusedNode",
+    "NodeInfo",
+    "NotCompilableError",
+    "SourceWriter",
+    "all_values",
+    "defop",
+    "new_node",
+    "to_float",
+]
 
 
 class FusedNode(Value):
@@ -80,6 +92,14 @@ class FusedNode(Value):
     def describe(self, precision: int = 4) -> NodeInfo:
         """What this node's op node shows in a drawing, its parents and their roles."""
         return NodeInfo(self.symbol, tuple(self.details()), self._p, tuple(self.roles()), self.kind, self._name)
+
+    def source(self, writer: SourceWriter) -> None:
+        """Write the node's value and backward step as Python source (see engine/source.py), the same
+        arithmetic in the same order as `accumulate`; a subclass that does not cannot be compiled."""
+        raise NotCompilableError(
+            f"the node {self.symbol!r} ({type(self).__name__}) cannot be written as code: "
+            "give its class a source(writer) method (see microgradnet.engine.source)"
+        )
 
     def _partials(self, graph: bool) -> Partials:
         return self.partials(graph)

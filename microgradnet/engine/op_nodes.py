@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from .layouts import ONE, TWO
 from .make import own_code
+from .source import SourceWriter
 from .value import NodeInfo, Partials, Value
 
 Rule = Callable[..., Any] | float | str  # a derivative in the table: a function, a number, or "x"/"y"
@@ -40,6 +41,8 @@ class OpNode(Value):
     __slots__ = ()
     _const: str = ""  # which operand is the plain number kept in _arg: 'x', 'y', or '' (none)
     _roles: tuple[str, ...] = ()  # the operands' names where their order matters
+    _f: Callable[..., float]  # the op's value on floats (set by ops.Op)
+    _rules: tuple[Rule, ...] = ()  # its derivative rules, as the table writes them
 
     def describe(self, precision: int = 4) -> NodeInfo:
         """What this node's op node shows in a drawing, its parents and their roles."""
@@ -54,6 +57,31 @@ class OpNode(Value):
         symbol = self._name if len(parents) == 1 and not self._op.isidentifier() else self._op  # '-' alone: neg
         return NodeInfo(symbol, (), parents, self._roles or ("",) * len(parents), self._kind, self._name)
 
+    def source(self, writer: SourceWriter) -> None:
+        """Its value by the op's float function; each Value operand's gradient by its rule, as its step adds it."""
+        w = writer
+        if self._const == "x":  # c op y: the constant comes first, y is parent 0
+            operands, parent = [w.constant(self._arg), w.operand(0)], [-1, 0]
+        elif self._const == "y":
+            operands, parent = [w.operand(0), w.constant(self._arg)], [0, -1]
+        else:
+            operands = [w.operand(i) for i in range(len(self._rules))]
+            parent = list(range(len(self._rules)))
+        w.value(w.call(type(self)._f, *operands))  # the function itself, not bound to the node
+        for i, rule in enumerate(self._rules):
+            if parent[i] < 0:
+                continue
+            if rule == 1.0:  # the step adds the gradient as it is (bit for bit g * 1.0)
+                w.add(parent[i], w.grad)
+            elif rule == -1.0:  # or subtracts it (g * -1.0)
+                w.add(parent[i], w.grad, subtract=True)
+            elif isinstance(rule, float):
+                w.add(parent[i], f"{w.grad} * {w.constant(rule)}")
+            elif isinstance(rule, str):  # the other operand
+                w.add(parent[i], f"{w.grad} * {operands[0 if rule == 'x' else 1]}")
+            else:
+                w.add(parent[i], f"{w.grad} * {w.call(rule, w.out, *operands)}")
+
 
 def unary_node_class(name: str, symbol: str, kind: str, rule: Rule) -> type[Value]:
     """The node class of op(x): x in _p (layout ONE)."""
@@ -63,7 +91,7 @@ def unary_node_class(name: str, symbol: str, kind: str, rule: Rule) -> type[Valu
 
     class Node(OpNode):
         __slots__ = ()
-        _op, _name, _kind, _layout = symbol, name, kind, ONE
+        _op, _name, _kind, _layout, _rules = symbol, name, kind, ONE, (rule,)
 
         def _partials(self, graph: bool) -> Partials:
             x = self._p
@@ -92,7 +120,7 @@ def binary_node_classes(
 
     class Node(OpNode):  # x in _p, y in _arg
         __slots__ = ()
-        _op, _name, _kind, _layout, _roles = symbol, name, kind, TWO, roles
+        _op, _name, _kind, _layout, _roles, _rules = symbol, name, kind, TWO, roles, (rule_x, rule_y)
         _backward = _step_xy(rule_x, rule_y)
 
         def _partials(self, graph: bool) -> Partials:
@@ -104,7 +132,7 @@ def binary_node_classes(
 
     class NodeX(OpNode):  # x in _p, the constant y in _arg
         __slots__ = ()
-        _op, _name, _kind, _layout, _const = symbol, name, kind, ONE, "y"
+        _op, _name, _kind, _layout, _const, _rules = symbol, name, kind, ONE, "y", (rule_x, rule_y)
         _backward = _step_const(rule_x, const_first=False)
 
         def _partials(self, graph: bool) -> Partials:
@@ -113,7 +141,7 @@ def binary_node_classes(
 
     class NodeY(OpNode):  # the constant x in _arg, y in _p
         __slots__ = ()
-        _op, _name, _kind, _layout, _const = symbol, name, kind, ONE, "x"
+        _op, _name, _kind, _layout, _const, _rules = symbol, name, kind, ONE, "x", (rule_x, rule_y)
         _backward = _step_const(rule_y, const_first=True)
 
         def _partials(self, graph: bool) -> Partials:

@@ -105,6 +105,8 @@ class Op:
         else:
             classes = binary_node_classes(name, row.symbol, self.kind, self.roles, *row.derivatives)
             self.node, self.node_x, self.node_y = classes
+        for cls in {self.node, self.node_x, self.node_y}:
+            cls._f = row.f  # type: ignore[attr-defined]  # its value on floats, for the node's source()
         self.function = own_code(_function(self))
         self._new_nodes = copy_function(new_nodes)  # its own copy: it makes this op's nodes only
 
@@ -261,19 +263,19 @@ def defop(
         raise TypeError(f"defop(symbol) must be a str, got {type(symbol).__name__}")
     if domain is not None and not callable(domain):
         raise TypeError(f"defop(domain) must be a predicate on floats (where the op is smooth), got {domain!r:.60}")
-    row = Row(symbol or name, _floated(f), domain, rules, (name,), ("x", "y") if len(rules) == 2 else ())
+    row = Row(symbol or name, _floated(f, name), domain, rules, (name,), ("x", "y") if len(rules) == 2 else ())
     op = Op(name, row)
     OPS[name] = op
     _attach(op)
     return op.function
 
 
-def _floated(f: Callable[..., float]) -> Callable[..., float]:
-    """f with its result checked: a user's op must give a real number."""
+def _floated(f: Callable[..., float], name: str) -> Callable[..., float]:
+    """f with its result checked: a user's op must give a real number. It is named after the op."""
 
     def value(*xs: float) -> float:
         out = f(*xs)
         return out if type(out) is float else to_float(out, f"the op's value {f.__name__}{xs}")
 
-    value.__name__ = getattr(f, "__name__", "f")
+    value.__name__ = value.__qualname__ = name
     return value

@@ -14,11 +14,13 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+import sys
 from collections.abc import Sequence
 
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
 from .make import copy_function, leaf, new_node, new_nodes
 from .op_nodes import number
+from .source import SourceWriter
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
 
 __all__ = ["InputRow", "Linear", "LinearComputed", "LinearConst", "linear", "linears", "linears_each"]
@@ -44,6 +46,9 @@ class InputRow(Value):
     def _backward(self) -> None:
         pass
 
+    def source(self, writer: SourceWriter) -> None:
+        """Nothing: an input row is no step of its own."""
+
 
 class Linear(Value):
     """w·x + b over Value inputs x and leaf parameters w, b (layout ROW): _prev = (w1..wn, x1..xn, b)."""
@@ -67,6 +72,13 @@ class Linear(Value):
             w.grad += g * x.data
             x.grad += g * w.data
         params[-1].grad += g
+
+    def source(self, writer: SourceWriter) -> None:
+        """b + w1·x1 + ... + wn·xn, summed as the engine sums it; its step as `_backward`, skipped where it is."""
+        w = writer
+        k = len(self._arg._p)
+        ws, xs = [w.operand(i) for i in range(k)], [w.operand(k + i) for i in range(k)]
+        _linear_source(w, ws, xs, w.operand(2 * k), list(range(k)), list(range(k, 2 * k)), 2 * k)
 
     def describe(self, precision: int = 4) -> NodeInfo:
         """'Σ w·x + b' over n inputs; its parents are named w0.., x0.., b."""
@@ -100,6 +112,13 @@ class LinearConst(Linear):
             w.grad += g * x
         params[-1].grad += g
 
+    def source(self, writer: SourceWriter) -> None:
+        """As Linear's, its inputs plain numbers."""
+        w = writer
+        k = len(self._arg)
+        ws, xs = [w.operand(i) for i in range(k)], [w.constant(x) for x in self._arg]
+        _linear_source(w, ws, xs, w.operand(k), list(range(k)), [], k)
+
     def describe(self, precision: int = 4) -> NodeInfo:
         """'Σ w·x + b' with its first inputs written out; its parents are named w0.., b."""
         xs = [number(x, precision) for x in self._arg[:MAX_SHOWN_INPUTS]]
@@ -107,6 +126,28 @@ class LinearConst(Linear):
         details = (f"n = {len(self._arg)}, x = ({', '.join(xs)}{more})",)
         roles = (*[f"w{i}" for i in range(len(self._arg))], "b")
         return NodeInfo(self._op, details, self._p, roles, self._kind, self._name)
+
+
+def _linear_source(
+    w: SourceWriter, ws: list[str], xs: list[str], b: str, w_parents: list[int], x_parents: list[int], b_parent: int
+) -> None:
+    """A weighted sum's source (see source.py): its value, then each gradient in the order `_backward` adds them."""
+    w.value(weighted_sum_source(w, [f"{wi} * {xi}" for wi, xi in zip(ws, xs)], b))
+    when = f"not ({w.grad} == 0.0 and {w.call(math.isfinite, w.out)})"  # _backward's early return, negated
+    for i, (wi, xi) in enumerate(zip(ws, xs)):
+        w.add(w_parents[i], f"{w.grad} * {xi}", when=when)
+        if x_parents:
+            w.add(x_parents[i], f"{w.grad} * {wi}", when=when)
+    w.add(b_parent, w.grad, when=when)
+
+
+def weighted_sum_source(w: SourceWriter, products: list[str], start: str) -> str:
+    """builtins.sum(products, start) as this Python sums floats: left to right, or (3.12 on) compensated."""
+    if not products:
+        return start
+    if sys.version_info < (3, 12):
+        return " + ".join([start, *products])
+    return w.call(builtins.sum, f"({', '.join(products)},)", start)
 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
