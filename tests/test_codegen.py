@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import math
 import struct
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 
 import microgradnet as mg
 from microgradnet import Value, losses, nn
+from microgradnet.cli import main
 from microgradnet.codegen import NotCompilableError, Program, to_python
 from microgradnet.engine import FusedNode, SourceWriter
 from microgradnet.testing import Expression
@@ -199,3 +203,20 @@ def test_a_program_is_called_with_its_inputs() -> None:
     assert to_python(leaf)(5.0) == (5.0, (1.0,))  # a leaf is its own program
     with pytest.raises(TypeError, match="to_python\\(root\\) must be a Value, got float"):
         to_python(1.0)  # type: ignore[arg-type]
+
+
+def test_the_command_line_prints_a_script_that_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    neuron = ["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432", "--code"]
+    assert main(neuron) == 0
+    script = capsys.readouterr().out
+    assert "def program(x, w, b):" in script and "add1_grad += tanh1_grad * (1.0 - tanh1 * tanh1)" in script
+    assert script.endswith('if __name__ == "__main__":\n    print(program(2.0, -3.0, 6.881373587019543))\n')
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    x, w, b = Value(2.0), Value(-3.0), Value(6.8813735870195432)
+    o = (x * w + b).tanh()
+    o.backward()
+    assert run.stdout == f"({o.data!r}, ({x.grad!r}, {w.grad!r}, {b.grad!r}))\n"
+    assert main([*neuron, "-o", str(tmp_path / "neuron.py")]) == 0
+    assert (tmp_path / "neuron.py").read_text() == script
+    assert main([*neuron, "-o", str(tmp_path / "neuron.svg")]) == 2
+    assert "--code writes Python: give -o a .py file" in capsys.readouterr().err
