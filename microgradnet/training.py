@@ -7,17 +7,21 @@ score. Labels are 0/1 (or -1/+1 with the hinge loss) and 0..k-1.
 A Neuron, Layer or MLP is called once per minibatch, on its rows (`model(rows)`, which reads each
 weight once for all of them), and on 16 rows at a time to predict; any other model (a function, a
 Module with a `__call__` of its own) is called on one input at a time. Both give the same numbers.
+With `fit(..., compile=True)` a Neuron, Layer or MLP is traced once into generated Python (see
+`codegen/model.py`), which computes the same outputs and, up to rounding, the same gradients.
 """
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import losses
+from .codegen.model import CompiledModel, NotCompiledWarning, compiled
 from .datasets import Seed, random_source
-from .engine import Operand, Value, no_grad
+from .engine import NotCompilableError, Operand, Value, no_grad
 from .nn import forward_rows
 from .optim import Adam, Optimizer
 
@@ -68,6 +72,7 @@ def fit(
     seed: Seed = None,
     validation_data: tuple[Sequence[Sequence[Operand]], Sequence[Any]] | None = None,
     progress: bool | None = None,
+    compile: bool = False,  # noqa: A002 - the word for it
 ) -> dict[str, list[float]]:
     """Train `model` on (X, y) by minibatch gradient descent; returns the history of each epoch.
 
@@ -77,7 +82,8 @@ def fit(
     tqdm bar with the running loss (True requires tqdm, None shows it if tqdm is installed, False
     hides it). The history has 'loss' (mean training loss, including the l2 term) and, for class
     labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
-    'val_accuracy' when validation_data is given.
+    'val_accuracy' when validation_data is given. compile: trace a Neuron, Layer or MLP once into
+    generated Python and train with that (another model trains with the engine, with a notice).
     """
     X, y = _lists(X, y, "fit")
     validation_data = _check_fit(epochs, batch_size, l2, validation_data)
@@ -87,6 +93,8 @@ def fit(
     classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
     rng = random_source(seed)
     step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
+    if compile:
+        step.compiled = _compiled(model, X)
     history: dict[str, list[float]] = {"loss": []}
     with _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar:
         for epoch in range(epochs):
@@ -100,7 +108,7 @@ def fit(
             if classify:
                 _record(history, "accuracy", correct / len(X))
             if validation_data is not None:
-                for key, value in _evaluate(model, loss_fn, *validation_data, classify).items():
+                for key, value in _evaluate(model, loss_fn, *validation_data, classify, step.compiled).items():
                     _record(history, key, value)
             bar.end_epoch(history)
     return history
@@ -118,6 +126,8 @@ _ROWS_AT_ONCE = 16  # predict's rows per call: more keep so many nodes alive tha
 class _Step:
     """One step of minibatch gradient descent: forward, loss (+ L2), backward, update."""
 
+    compiled: CompiledModel | None = None  # the model as generated code, if fit compiles it
+
     def __init__(self, model: Any, loss_fn: LossFn, optimizer: Optimizer, decay: list[Value], l2: float,
                  classify: bool) -> None:  # fmt: skip
         self.model, self.loss_fn, self.optimizer, self.decay, self.l2, self.classify = (
@@ -125,15 +135,28 @@ class _Step:
 
     def __call__(self, rows: list[Any], targets: list[Any]) -> tuple[float, int]:
         """Train on one minibatch; its summed loss and how many of its rows were classified right."""
-        outputs = forward_rows(self.model, rows)
+        compiled = self.compiled
+        outputs = forward_rows(self.model, rows) if compiled is None else compiled(rows)  # compiled: leaves
         objective = self.loss_fn(outputs, targets)
         if self.l2:
             objective = objective + losses.l2(self.decay, self.l2)
         self.optimizer.zero_grad()
         objective.backward()
+        if compiled is not None:  # the loss's backward stopped at the outputs: the model's backward, compiled
+            compiled.backward()
         self.optimizer.step()
         right = sum(_decide(o) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
         return objective.data * len(rows), right
+
+
+def _compiled(model: Any, X: list[Any]) -> CompiledModel | None:
+    """The model compiled for fit, or None (with a one-line notice if the model is what cannot be compiled)."""
+    try:
+        code = compiled(model)  # made once per model, and reused by the next fit
+    except NotCompilableError as e:
+        warnings.warn(f"fit(compile=True): {e}; training with the engine instead", NotCompiledWarning, stacklevel=3)
+        return None
+    return code if code.accepts(X) else None  # odd rows: the engine says what is wrong with them
 
 
 def _decide(out: Value | list[Value]) -> int:
@@ -160,10 +183,11 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
     return loss
 
 
-def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
+def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool,
+              code: CompiledModel | None = None) -> dict[str, float]:  # fmt: skip
     """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
     with no_grad():
-        outputs = forward_rows(model, X, _ROWS_AT_ONCE)
+        outputs = code(X) if code is not None and code.accepts(X) else forward_rows(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
         scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)

@@ -8,13 +8,12 @@ share a condition under one `if`.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Sequence
 
 from ..engine import Value
 from ..engine.source import NotCompilableError
-from .writer import Add, Let, NodeWriter, Scope, comment, identifier
+from .writer import Add, Let, NodeWriter, Scope, comment, identifier, tidy
 
 __all__ = ["NodeCode", "backward_lines", "label_note", "name_values", "node_code", "tidy", "walk"]
 
@@ -111,11 +110,6 @@ def backward_lines(code: NodeCode, grads: dict[Value, str], indent: str) -> list
             block = step.when
         lines.append(f"{indent}    {line}")
     return lines
-
-
-def tidy(expr: str) -> str:
-    """expr as Python writes it back: no parentheses or spaces beyond those it needs."""
-    return ast.unparse(ast.parse(expr, mode="eval"))
 
 
 def _mentions(text: str, name: str) -> bool:

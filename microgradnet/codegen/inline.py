@@ -19,20 +19,23 @@ import copy
 import inspect
 import linecache
 import operator
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-__all__ = ["BINARY", "UNARY", "Inlined", "one_expression", "substitute"]
+__all__ = ["ATOMS", "BINARY", "UNARY", "Inlined", "one_expression", "substitute"]
 
-BINARY: dict[Callable[..., Any], ast.operator] = {
-    operator.add: ast.Add(),
-    operator.sub: ast.Sub(),
-    operator.mul: ast.Mult(),
-    operator.truediv: ast.Div(),
-    operator.pow: ast.Pow(),
+BINARY: dict[Callable[..., Any], str] = {
+    operator.add: "+",
+    operator.sub: "-",
+    operator.mul: "*",
+    operator.truediv: "/",
+    operator.pow: "**",
 }
-UNARY: dict[Callable[..., Any], ast.unaryop] = {operator.neg: ast.USub(), operator.pos: ast.UAdd()}
+UNARY: dict[Callable[..., Any], str] = {operator.neg: "-", operator.pos: "+"}
+ATOMS = (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.Constant, ast.List, ast.Tuple)  # need no parentheses
+_MARK = "\x00"  # marks a name in a template: no Python text holds it outside a string, where unparse escapes it
 
 # nodes an inlined expression may not contain: each opens a scope of its own or does more than compute
 _REFUSED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr, ast.Yield,
@@ -40,11 +43,12 @@ _REFUSED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorEx
 
 
 class Inlined(NamedTuple):
-    """A one-expression function: its parameters, its expression, and what its other names refer to."""
+    """A one-expression function: its parameters, its expression's text, and what its other names refer to."""
 
     params: tuple[str, ...]
-    body: ast.expr
+    template: str  # the expression, each of its names marked: \x00name\x00
     free: dict[str, object]
+    atomic: bool  # whether the expression needs no parentheses around it
 
 
 _cache: weakref.WeakKeyDictionary[Callable[..., Any], Inlined | None] = weakref.WeakKeyDictionary()
@@ -62,17 +66,11 @@ def one_expression(fn: Callable[..., Any]) -> Inlined | None:
     return found
 
 
-def substitute(inlined: Inlined, args: list[ast.expr], names: dict[str, str]) -> ast.expr:
-    """The expression with args in place of the parameters and each free name renamed as `names` says."""
-    params = dict(zip(inlined.params, args))
-
-    class Rewrite(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            if node.id in params:
-                return copy.deepcopy(params[node.id])
-            return ast.copy_location(ast.Name(names.get(node.id, node.id), ast.Load()), node)
-
-    return Rewrite().visit(copy.deepcopy(inlined.body))  # type: ignore[no-any-return]
+def substitute(inlined: Inlined, args: list[str], names: dict[str, str]) -> str:
+    """The expression's text with args (each an atom: a name, a number, a call...) in place of the parameters
+    and each free name renamed as `names` says."""
+    values = {**names, **dict(zip(inlined.params, args))}
+    return re.sub(f"{_MARK}([^{_MARK}]*){_MARK}", lambda m: values[m.group(1)], inlined.template)
 
 
 # -- finding a function's expression in its source ------------------------------------------------------
@@ -103,7 +101,11 @@ def _find(fn: Callable[..., Any]) -> Inlined | None:
         if not found:
             return None
         free[name] = value
-    return Inlined(params, body, free)
+    marked = copy.deepcopy(body)
+    for node in ast.walk(marked):
+        if isinstance(node, ast.Name):
+            node.id = f"{_MARK}{node.id}{_MARK}"
+    return Inlined(params, ast.unparse(marked), free, isinstance(body, ATOMS))
 
 
 def _module_tree(filename: str) -> ast.Module | None:

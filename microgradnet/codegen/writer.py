@@ -10,10 +10,10 @@ escaped by `comment()`. A `NodeWriter` is the `SourceWriter` a node writes into 
 
 from __future__ import annotations
 
-import ast
 import importlib
 import keyword
 import math
+import re
 import types
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from .inline import BINARY, UNARY, one_expression, substitute
 
-__all__ = ["Add", "Let", "NodeWriter", "Scope", "comment", "identifier"]
+__all__ = ["Add", "Let", "NodeWriter", "Scope", "atomic", "comment", "identifier", "tidy"]
 
 MAX_NAME = 40  # a label longer than this is not used as a name
 
@@ -97,7 +97,7 @@ class Scope:
         for name, obj in sorted(self.helpers.items()):
             where = _importable(obj)
             if where is None:
-                notes.append(f"# {name}: {comment(_describe(obj))} (bound when the code was made)")
+                notes.append(f"# {name} = {comment(_describe(obj))}, bound when the code was made")
             elif isinstance(obj, types.ModuleType):
                 lines.append(f"import {where}" + ("" if where == name else f" as {name}"))
             else:
@@ -124,9 +124,10 @@ def _importable(obj: object) -> str | None:
 
 
 def _describe(obj: object) -> str:
+    """'<function module.name>': what an object that cannot be imported is."""
     name = getattr(obj, "__qualname__", None) or type(obj).__name__
     module = getattr(obj, "__module__", None)
-    return f"{module}.{name}" if module else str(name)
+    return f"<{type(obj).__name__} {module}.{name}>" if module else f"<{type(obj).__name__} {name}>"
 
 
 # -- one node's code --------------------------------------------------------------------------------------
@@ -164,22 +165,18 @@ class NodeWriter:
 
     def call(self, fn: Callable[..., Any], *args: str) -> str:
         """fn applied to args: an operator, fn's own expression inlined, or a call of fn by its bound name."""
-        operands = [ast.parse(a, mode="eval").body for a in args]
-        node: ast.expr
-        if len(args) == 2 and _key(fn) in BINARY:
-            node = ast.BinOp(operands[0], BINARY[fn], operands[1])
-        elif len(args) == 1 and _key(fn) in UNARY:
-            node = ast.UnaryOp(UNARY[fn], operands[0])
-        else:
-            inlined = one_expression(fn)
-            if inlined is not None and len(inlined.params) == len(args):
-                names = {name: self.scope.helper(obj, name) for name, obj in inlined.free.items()}
-                node = substitute(inlined, operands, names)
-            else:
-                name = self.scope.helper(fn, getattr(fn, "__name__", "f"))
-                node = ast.Call(ast.Name(name, ast.Load()), operands, [])
-        text = ast.unparse(node)
-        return text if isinstance(node, _ATOMS) else f"({text})"
+        atoms = [a if atomic(a) else f"({a})" for a in args]
+        key = _key(fn)
+        if len(args) == 2 and key in BINARY:
+            return f"({atoms[0]} {BINARY[fn]} {atoms[1]})"
+        if len(args) == 1 and key in UNARY:
+            return f"({UNARY[fn]}{atoms[0]})"
+        inlined = one_expression(fn)
+        if inlined is not None and len(inlined.params) == len(args):
+            names = {name: self.scope.helper(obj, name) for name, obj in inlined.free.items()}
+            text = substitute(inlined, atoms, names)
+            return text if inlined.atomic else f"({text})"
+        return f"{self.scope.helper(fn, getattr(fn, '__name__', 'f'))}({', '.join(atoms)})"
 
     def value(self, expr: str) -> None:
         """The node's value."""
@@ -196,7 +193,54 @@ class NodeWriter:
         self.steps.append(Add(i, expr, when, subtract))
 
 
-_ATOMS = (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.Constant)  # need no parentheses around them
+_NUMBER = re.compile(r"\d+(\.\d*)?(e[-+]?\d+)?")
+_NAMES = re.compile(r"[^\W\d][\w.]*")  # a name or a dotted name: x, math.tanh
+
+
+def atomic(text: str) -> bool:
+    """Whether an expression's text needs no parentheses anywhere: a name, a number, a call, a bracketed whole."""
+    if text.isidentifier() or _NUMBER.fullmatch(text):
+        return True
+    match = _NAMES.match(text)
+    start = match.end() if match else 0
+    return start < len(text) and text[start] in "([" and _closing(text, start) == len(text) - 1
+
+
+def tidy(expr: str) -> str:
+    """expr without parentheses around the whole of it (a tuple keeps them)."""
+    while expr.startswith("(") and _closing(expr, 0) == len(expr) - 1 and not _comma(expr, 0):
+        expr = expr[1:-1]
+    return expr
+
+
+def _closing(text: str, i: int) -> int:
+    """Where the bracket opened at text[i] closes (-1 if it does not)."""
+    depth = 0
+    for j in range(i, len(text)):
+        c = text[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def _comma(text: str, i: int) -> bool:
+    """Whether the brackets opened at text[i] hold a comma of their own (a tuple, or a call's arguments)."""
+    depth = 0
+    for j in range(i, len(text)):
+        c = text[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return False
+        elif c == "," and depth == 1:
+            return True
+    return False
 
 
 def _key(fn: object) -> object:
