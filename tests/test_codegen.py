@@ -114,6 +114,7 @@ def test_fused_nodes_and_the_numbers_folded_into_them() -> None:
     assert program(2.0, 1.0, 0.0)[0] == 0.5 and program(2.0, 1.0, -5.0)[1] == (0.0, 0.0, 0.0)
 
 
+@pytest.mark.usefixtures("forget_new_ops")
 def test_defop_ops_and_fused_nodes_of_your_own() -> None:
     cube = mg.defop("cube_for_codegen", lambda x: x * x * x, lambda out, x: 3.0 * x * x)
     a = Value(0.7, label="a")

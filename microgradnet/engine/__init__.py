@@ -11,6 +11,7 @@ Its modules, each with one job:
 | `op_nodes.py` | the node classes made from a row, with their partials and backward steps |
 | `reductions.py` | nodes that reduce many terms: `sum`, `sum_squares`, `logsumexp` |
 | `weighted_sum.py` | a neuron's weighted sum as one node: `linear`, `linears`, `linears_each` |
+| `activated.py` | a neuron's weighted sum and its activation as one node, which comes apart when looked into |
 | `backward.py` | the backward pass, and the walk that orders a graph for it |
 | `gradients.py` | `gradients()`: derivatives as Values, to any order |
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
@@ -22,6 +23,7 @@ Its modules, each with one job:
 
 from __future__ import annotations
 
+from .activated import ACTIVATIONS
 from .extend import FusedNode, all_values, new_node, to_float
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradients import gradients
@@ -34,6 +36,7 @@ from .value import NodeInfo, Operand, Value
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
 __all__ = [
+    "ACTIVATIONS",
     "FUNCTIONS",
     "LAYOUTS",
     "OPS",

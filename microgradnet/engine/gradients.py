@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .activated import unfuse_all
 from .backward import interior_nodes
 from .make import leaf
 from .value import Operand, Value
@@ -27,7 +28,10 @@ def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = Fa
         if not isinstance(x, Value):
             raise TypeError(f"gradients(inputs) must all be Values, got {type(x).__name__}: {x!r:.60}")
     grads: dict[Value, Any] = {output: 1.0}
-    for v in interior_nodes(output):
+    order = interior_nodes(output)
+    if unfuse_all(order):  # a layer's fused nodes come apart, so that each part has its own partials
+        order = interior_nodes(output)
+    for v in order:
         g = grads.get(v)
         if g is None:
             continue

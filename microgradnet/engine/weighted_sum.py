@@ -16,12 +16,16 @@ import math
 import operator
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
-from .make import copy_function, leaf, new_node, new_nodes
+from .make import copy_function, leaf, new_activated, new_node, new_nodes
 from .op_nodes import number
 from .source import SourceWriter
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
+
+if TYPE_CHECKING:
+    from .activated import Activation
 
 __all__ = ["InputRow", "Linear", "LinearComputed", "LinearConst", "linear", "linears", "linears_each"]
 
@@ -183,9 +187,15 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
 
 
 def linears_each(
-    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Sequence[Sequence[Operand]]
+    weights: Sequence[Sequence[Operand]],
+    biases: Sequence[Operand],
+    rows: Sequence[Sequence[Operand]],
+    activation: Activation | None = None,
 ) -> list[list[Value]]:
-    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once."""
+    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once.
+
+    With an activation (engine.activated.ACTIVATIONS), each neuron's activation of it: one node each.
+    """
     if len(weights) != len(biases):
         raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
     params = [(*ws, b) for ws, b in zip(weights, biases)]  # each neuron's (w1..wn, b): one tuple for its nodes
@@ -207,11 +217,17 @@ def linears_each(
         except TypeError as e:
             raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
         if not leaves or len(xs) != nin:  # computed parameters, or a length to refuse: one linear() each
-            out.append([linear(ws, xs, b) for ws, b in zip(weights, biases)])
+            zs = [linear(ws, xs, b) for ws, b in zip(weights, biases)]
+            out.append(zs if activation is None else [activation.function(z) for z in zs])
             continue
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
         datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
-        if values:
+        if activation is not None:  # the activation fused into each node (see activated.py)
+            if values:
+                out.append(_new_activated(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
+            else:
+                out.append(_new_activated_consts(activation.const_nodes, activation.f, datas, params, xs))
+        elif values:
             out.append(_new_linears(Linear, datas, params, new_node(InputRow, 0.0, xs)))
         else:
             out.append(_new_linear_consts(LinearConst, datas, params, xs))
@@ -219,6 +235,7 @@ def linears_each(
 
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
+_new_activated, _new_activated_consts = copy_function(new_activated), copy_function(new_activated)
 
 
 def _layer_inputs(inputs: Sequence[Operand]) -> tuple[tuple[Operand, ...], bool]:
