@@ -32,6 +32,9 @@ from .writer import Scope
 __all__ = ["CompiledModel", "NotCompiledWarning", "compiled"]
 
 _FLOAT = frozenset([float])
+_NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
+_LET = re.compile(r" *(\w+) = ")
+_ADD = re.compile(r"( {8})(\w+) \+= (.*)")
 _CALLS = {Neuron: Neuron.__call__, Layer: Layer.__call__, MLP: MLP.__call__}
 
 
@@ -160,7 +163,7 @@ def _module_text(
     inner = [grads[v] for v in interior if v in grads and grads[v] not in output_grads]
     backward, assigned = _first_assignments(backward, set(inner))
     inner = [g for g in inner if g not in assigned]
-    used = {name for line in backward for name in _names(line)}
+    used = set(_names("\n".join(backward)))
     kept = [names[v] for v in [*xs, *interior] if names[v] in used]
     unpack_params = f"    {_tuple([names[p] for p in params], parens=False)} = P"
 
@@ -195,7 +198,7 @@ def _declare(names: list[str]) -> list[str]:
 
 def _lets(lines: list[str]) -> list[str]:
     """The temporaries the lines assign (k = ..., softmax1 = ...)."""
-    return [m.group(1) for line in lines if (m := re.match(r" *(\w+) = ", line))]
+    return [m.group(1) for line in lines if (m := _LET.match(line))]
 
 
 def _inline_isfinite(lines: list[str], scope: Scope) -> list[str]:
@@ -214,7 +217,7 @@ def _first_assignments(lines: list[str], targets: set[str]) -> tuple[list[str], 
     assigned: set[str] = set()
     out = []
     for line in lines:
-        match = re.fullmatch(r"( {8})(\w+) \+= (.*)", line)
+        match = _ADD.fullmatch(line)
         if match and match.group(2) in targets and match.group(2) not in seen:
             line = f"{match.group(1)}{match.group(2)} = {match.group(3)}"
             assigned.add(match.group(2))
@@ -234,7 +237,7 @@ def _needs_grad(interior: list[Value], params: set[Value]) -> set[Value]:
 
 def _names(line: str) -> list[str]:
     """The names a line of code uses (and the attributes it reads: harmless extra)."""
-    return re.findall(r"(?<![\w.])[^\W\d]\w*", line)
+    return _NAME.findall(line)
 
 
 def _tuple(items: list[str], parens: bool = True) -> str:
