@@ -200,6 +200,14 @@ def test_a_program_is_called_with_its_inputs() -> None:
     with pytest.raises(TypeError, match=r"program input 1 \(b\) must be a real number .*got str"):
         program(1.0, "2")  # type: ignore[arg-type]
     assert repr(program).startswith("<Program of 2 inputs (a, b), ")
+    assert isinstance(program, Program) and program.function(2.0, 3.0) == program(2.0, 3.0)
+    xs = [Value(float(i), label=f"x{i}") for i in range(12)]  # more inputs than are tested one by one
+    many = to_python(sum((x * x for x in xs[1:]), xs[0]))
+    assert many(*range(12)) == many(*map(float, range(12))) == many.function(*map(float, range(12)))
+    with pytest.raises(TypeError, match=r"the program takes 12 inputs \(x0, .*, x11\), got 13"):
+        many(*range(13))
+    with pytest.raises(TypeError, match=r"program input 11 \(x11\) must be a real number .*got NoneType"):
+        many(*range(11), None)
     leaf = Value(4.0, label="t")
     assert to_python(leaf)(5.0) == (5.0, (1.0,))  # a leaf is its own program
     with pytest.raises(TypeError, match="to_python\\(root\\) must be a Value, got float"):

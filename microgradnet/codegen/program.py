@@ -20,6 +20,7 @@ from .writer import Scope, comment
 __all__ = ["Program", "to_python"]
 
 FUNCTION = "program"
+ENTRY, MISSING, CHECKED, FLOATS = "_program_entry", "_missing", "_checked", "_floats"  # the call's own names
 
 
 class Program:
@@ -65,7 +66,7 @@ def to_python(root: Value) -> Program:
     if not isinstance(root, Value):
         raise TypeError(f"to_python(root) must be a Value, got {type(root).__name__}: {root!r:.60}")
     interior, leaves = walk([root])  # reading each node's parents makes every node explicit (see nn's fusion)
-    scope = Scope([FUNCTION])
+    scope = Scope([FUNCTION, ENTRY, MISSING, CHECKED, FLOATS])
     names = name_values(scope, [*leaves, *interior])
     lines = [f"def {FUNCTION}({', '.join(names[x] for x in leaves)}):"]
     lines.append(f'    """{_docstring(root, names)}"""')
@@ -91,9 +92,35 @@ def to_python(root: Value) -> Program:
     lines.append(f"    return {result}")
     header = scope.header()
     text = "\n".join([*header, *([""] if header else []), *lines]) + "\n"
-    namespace: dict[str, Any] = dict(scope.helpers)
-    exec(compile(text, "<microgradnet.to_python>", "exec"), namespace)  # generated text only: labels are in comments
-    return Program(text, namespace[FUNCTION], tuple(leaves), tuple(names[x] for x in leaves))
+    namespace: dict[str, Any] = {**scope.helpers, MISSING: _MISSING, FLOATS: frozenset([float])}
+    args = [names[x] for x in leaves]
+    entry = _entry(args, [line for line in lines[2:] if not line.lstrip().startswith("#")])
+    code = compile(text + "\n\n" + entry, "<microgradnet.to_python>", "exec")
+    exec(code, namespace)  # generated text only: labels are in comments
+    return _program(text, namespace, tuple(leaves), tuple(args))
+
+
+def _entry(args: list[str], body: list[str]) -> str:
+    """The function a call of the program runs: the program's own lines after a test that its inputs are floats,
+    in one frame (a small program runs in about a microsecond: a call of a call would double it)."""
+    given = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
+    if len(args) <= 8:
+        test = " or ".join([*(f"type({a}) is not float" for a in args), "more"])
+    else:
+        test = f"more or not {FLOATS}.issuperset(map(type, {given}))"
+    head = f"def {ENTRY}({', '.join(f'{a}={MISSING}' for a in args)}, *more):"
+    return "\n".join([head, f"    if {test}:", f"        return {CHECKED}(({', '.join(args)}, *more))", *body]) + "\n"
+
+
+def _program(text: str, namespace: dict[str, Any], inputs: tuple[Value, ...], names: tuple[str, ...]) -> Program:
+    """The Program, called through the entry in `namespace` (a class of its own holds it as its __call__)."""
+    cls = type("Program", (Program,), {"__slots__": (), "__call__": staticmethod(namespace[ENTRY])})
+    program: Program = cls(text, namespace[FUNCTION], inputs, names)
+    namespace[CHECKED] = lambda xs: program.function(*program._floats(tuple(x for x in xs if x is not _MISSING)))
+    return program
+
+
+_MISSING = object()  # an input not given
 
 
 def _docstring(root: Value, names: dict[Value, str]) -> str:
