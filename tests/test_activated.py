@@ -80,7 +80,8 @@ def test_drawings_show_the_activation_and_its_weighted_sum() -> None:
     out = model([1.0, -2.0])
     out.backward()
     tree = mg.draw_tree(out).splitlines()
-    assert tree[3].startswith("├─ x0: ReLU  data 0  grad ") and tree[4].startswith("│  └─ Σ w·x + b (n = 2, x = (1, -2))")
+    assert tree[3].startswith("├─ x0: ReLU  data 0  grad ")
+    assert tree[4].startswith("│  └─ Σ w·x + b (n = 2, x = (1, -2))")
     assert tree[4].endswith("grad 0")  # a ReLU that is off passes no gradient to its weighted sum
     assert tree[7:9] == ["│     └─ b: leaf  data 0  grad 0", f"├─ x1: ReLU  data 2.611  grad {tree[8].split()[-1]}"]
     h = model.layers[0]([1.0, -2.0])[0]
