@@ -175,7 +175,7 @@ def bench_compile(sizes: Sizes) -> Row:
 def bench_program(sizes: Sizes) -> Row:
     """A small expression repeated: the engine (a graph and a backward each) against to_python's program."""
     pairs = measure_pairs("program_pairs", pairs_=sizes.program_pairs, repeats=sizes.pair_repeats)
-    workload = f"repeated small expression: {sizes.program_pairs:,} × (a*b + a - b*2.0) and its gradients; to_python"
+    workload = f"repeated small expression: {sizes.program_pairs:,} × (`a*b + a - b*2.0`) and its gradients, `to_python`"
     row = side_by_side(Row(workload, "µs/expr"), [[b, a] for a, b in pairs], ("to_python program", "engine"))
     row.medians["microgradnet"] = row.medians.pop("to_python program")  # the column shows the program
     del row.medians["engine"]
@@ -191,8 +191,8 @@ def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
     so collections keep scanning the graph as it grows), hence two sizes for the one-graph case.
     """
     first, *graph_sizes = sizes.elementwise_pairs
-    cases = [(f"elementwise, small graphs: {first:,} × (a*b + a - b*2.0), a backward each", "small", first)]
-    cases += [(f"elementwise graph: {n:,} × (a*b + a - b*2.0), summed pairwise, one backward", "graph", n)
+    cases = [(f"elementwise, small graphs: {first:,} × (`a*b + a - b*2.0`), a backward each", "small", first)]
+    cases += [(f"elementwise graph: {n:,} × (`a*b + a - b*2.0`), summed pairwise, one backward", "graph", n)
               for n in graph_sizes]  # fmt: skip
     rows = []
     for workload, kind, n in cases:
@@ -205,7 +205,7 @@ def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
 
 def bench_memory(libs: Sequence[str], sizes: Sizes) -> Row:
     """Bytes held per op by a chain of `x = x * c`."""
-    row = Row(f"memory: chain of {sizes.memory_ops:,} x = x * c", "bytes/op")
+    row = Row(f"memory: chain of {sizes.memory_ops:,} `x = x * c`", "bytes/op")
     for lib in libs:
         row.medians[lib] = measure("memory", lib, ops=sizes.memory_ops)
     return row

@@ -3,7 +3,7 @@
 The package is built in floors, each importing only the ones below it:
 
 - `engine/`: the Value, its op table, the backward pass and grad mode (it imports nothing else);
-- `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `plot`, and `files`, `modelfile`;
+- `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `progress`, `plot`, and `files`, `modelfile`;
 - `render/` (`draw_dot`, `draw_tree`), `testing/` (gradient checks, Hypothesis strategies) and `codegen/`
   (`to_python`: a graph's forward and backward pass as Python);
 - `cli/`, the command line, which nothing imports.
@@ -34,19 +34,20 @@ from .engine import (
     linears,
     logsumexp,
     no_grad,
-    sum,
     sum_squares,
 )
+from .engine import sum as sum  # microgradnet.sum, not in __all__: `from microgradnet import *` keeps the builtin
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .render import GraphvizNotFoundError, draw_dot, draw_tree
+from .render import GraphvizError, GraphvizNotFoundError, draw_dot, draw_tree
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the release, as in the wheel's name and `microgradnet --version`
 
 __all__ = [
     "OPS",
     "FusedNode",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "Value",
     "__version__",
@@ -66,7 +67,6 @@ __all__ = [
     "no_grad",
     "optim",
     "plot",
-    "sum",
     "sum_squares",
     "to_python",
     "training",

@@ -40,8 +40,10 @@ def assert_same_training(make: Any, X: Any, y: Any, **kwargs: Any) -> None:
 def test_an_mlp_trains_as_the_engine_trains_it_with_every_loss(activation: str) -> None:
     binary = lambda: nn.MLP(2, [6, 5, 1], activation=activation, seed=0)  # noqa: E731
     several = lambda: nn.MLP(2, [6, 3], activation=activation, output_activation="tanh", seed=0)  # noqa: E731
-    for loss in ("hinge", "binary_cross_entropy", "mse"):
+    for loss in ("hinge", "binary_cross_entropy_with_logits", "mse"):
         assert_same_training(binary, X2, Y2, loss=loss, epochs=4, batch_size=16, l2=1e-3)
+    probability = lambda: nn.MLP(2, [6, 5, 1], activation=activation, output_activation="sigmoid", seed=0)  # noqa: E731
+    assert_same_training(probability, X2, Y2, loss="binary_cross_entropy", epochs=4, batch_size=16, l2=1e-3)
     assert_same_training(several, X3, Y3, loss="cross_entropy", epochs=3, batch_size=8, validation_data=(X3, Y3))
 
 

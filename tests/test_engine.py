@@ -48,7 +48,7 @@ def test_an_integer_too_large_for_a_float_is_infinite() -> None:
         (1 + 2j, r"got complex: \(1\+2j\)"),
         (True, "got bool: True"),
         ([1.0], r"got list: \[1.0\]"),
-        (Value(1.0), r"got Value: Value\(data=1.0, grad=0.0\) \(use .data for its number\)"),
+        (Value(1.0), r"got a Value: Value\(data=1.0, grad=0.0\) \(use .data for its number\)"),
     ],
 )
 def test_value_rejects_what_is_not_a_real_number(given: Any, shown: str) -> None:

@@ -50,7 +50,7 @@ class CompiledModel:
         self.nin = _inputs_of(model)
         self.signature = _signature(model)
         xs = [Value(0.0, label=f"x{i + 1}") for i in range(self.nin)]
-        traced = model(xs)  # type: ignore[operator]
+        traced = model(xs)
         self.single = isinstance(traced, Value)  # one output: a Value per row, as the model gives
         outputs: list[Value] = [traced] if self.single else list(traced)
         named = model.named_parameters()

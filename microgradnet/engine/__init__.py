@@ -30,7 +30,8 @@ from .gradients import gradients
 from .layouts import LAYOUTS, Layout
 from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), named in FUNCTIONS
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
-from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum, sum_squares
+from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum_squares
+from .reductions import sum as sum  # engine.sum, not in __all__: a star import keeps the builtin sum
 from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Operand, Value
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
@@ -68,7 +69,6 @@ __all__ = [
     "new_node",
     "no_grad",
     "softmax",
-    "sum",
     "sum_squares",
     "to_float",
     *FUNCTIONS,

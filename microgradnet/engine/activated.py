@@ -21,6 +21,7 @@ from typing import Any, ClassVar, NamedTuple
 from .grad_mode import enable_grad
 from .layouts import LEAVES, ROW
 from .make import new_node, own_code
+from .op_nodes import Rule, ZeroWhere, pullback
 from .ops import OPS
 from .source import SourceWriter
 from .value import NodeInfo, Partials, Value
@@ -42,7 +43,7 @@ class Activated(_WithZ):
     __slots__ = ()
     _linear: ClassVar[type[Value]]  # the weighted sum's node class: Linear, or LinearConst for plain-number inputs
     _unfused: ClassVar[type[Value]]  # the activation's node class it becomes (with the same slots)
-    _derivative: ClassVar[Callable[[float, float], float]]  # the activation's rule, d out / d z of (out, z)
+    _share: ClassVar[Callable[[float, float, float], float]]  # (g, out, z) -> the weighted sum's gradient
     _const: ClassVar[Any] = None  # the activation's constant operand (leaky_relu's slope), or None
 
     def unfuse(self) -> Value:
@@ -50,7 +51,7 @@ class Activated(_WithZ):
         cls = type(self)
         with enable_grad():  # the parts of a graph that exists, whatever the grad mode now
             z = new_node(cls._linear, self._z, self._p, self._arg)
-        z.grad = 0.0 + self.grad * cls._derivative(self.data, self._z)  # what the activation's step gave it
+        z.grad = cls._share(self.grad, self.data, self._z)  # what the activation's step gave it
         self._p, self._arg = z, cls._const
         self.__class__ = cls._unfused  # type: ignore[assignment]
         return self
@@ -63,8 +64,8 @@ class Activated(_WithZ):
         """As the activation's node, once unfused."""
         return self.unfuse().describe(precision)
 
-    def _partials(self, graph: bool) -> Partials:
-        return self.unfuse()._partials(graph)
+    def _vjp(self, g: Any, graph: bool) -> Partials:
+        return self.unfuse()._vjp(g, graph)
 
     def source(self, writer: SourceWriter) -> None:
         """As the activation's node, once unfused."""
@@ -85,12 +86,13 @@ def _activation(name: str) -> Activation:
     """The op `name` of the table as an activation; a two-operand op (leaky_relu) at its default second operand."""
     op = OPS[name]
     if op.arity == 1:
-        f, rule, node, const = op.f, op.derivatives[0], op.node, None
+        f, node, const = op.f, op.node, None
+        rule = _share(op.derivatives[0], ())
     else:
         c = op.default
-        f2, rule2 = op.f, op.derivatives[0]
+        f2 = op.f
         f = lambda z: f2(z, c)  # noqa: E731 - the op's own function, its constant put in
-        rule = lambda out, z: rule2(out, z, c)  # noqa: E731
+        rule = _share(op.derivatives[0], (c,))
         node, const = op.node_x, c
     unfused = type(node.__name__, (_WithZ, node), {"__slots__": ()})
     classes = []
@@ -105,7 +107,7 @@ def _activation(name: str) -> Activation:
             "_prev": Activated.__dict__["_prev"],  # not the layout's: every look into it unfuses it
             "_linear": linear,
             "_unfused": unfused,
-            "_derivative": staticmethod(rule),
+            "_share": staticmethod(rule),
             "_const": const,
             "_backward": step(rule),
         }
@@ -114,12 +116,27 @@ def _activation(name: str) -> Activation:
     return Activation(name, f, classes[0], classes[1], function)
 
 
-# The backward steps: the activation's step (its rule times the node's gradient, added to a weighted sum
+def _share(rule: Rule, const: tuple[Any, ...]) -> Callable[[float, float, float], float]:
+    """(g, out, z) -> the gradient the activation's own step gives a weighted sum whose gradient starts at 0.0:
+    0.0 + its share of g, as the rule says (0.0 where the rule masks it: nothing is added)."""
+    if not const and isinstance(rule, ZeroWhere) and rule.rule == 1.0 and not callable(rule.rule):  # relu
+        zero = rule.cond
+        return lambda g, out, z: 0.0 if zero(out, z) else 0.0 + g
+    pull = pullback(rule)
+
+    def share(g: float, out: float, z: float) -> float:
+        s = pull(g, out, z, *const)
+        return 0.0 if s is None else 0.0 + s
+
+    return share
+
+
+# The backward steps: the activation's step (its share of the node's gradient, added to a weighted sum
 # whose gradient starts at 0.0), then the weighted sum's (see Linear._backward), one after the other.
-def _row_step(rule: Callable[[float, float], float]) -> Callable[[Value], None]:
+def _row_step(rule: Callable[[float, float, float], float]) -> Callable[[Value], None]:
     def step(self: Value) -> None:
         z = self._z  # type: ignore[attr-defined]
-        g = 0.0 + self.grad * rule(self.data, z)
+        g = rule(self.grad, self.data, z)
         if g == 0.0 and math.isfinite(z):
             return
         params = self._p
@@ -131,10 +148,10 @@ def _row_step(rule: Callable[[float, float], float]) -> Callable[[Value], None]:
     return own_code(step)
 
 
-def _const_step(rule: Callable[[float, float], float]) -> Callable[[Value], None]:
+def _const_step(rule: Callable[[float, float, float], float]) -> Callable[[Value], None]:
     def step(self: Value) -> None:
         z = self._z  # type: ignore[attr-defined]
-        g = 0.0 + self.grad * rule(self.data, z)
+        g = rule(self.grad, self.data, z)
         if g == 0.0 and math.isfinite(z):
             return
         params = self._p
