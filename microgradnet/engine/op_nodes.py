@@ -151,7 +151,7 @@ class OpNode(Value):
                 continue
             when = ""
             if isinstance(rule, ZeroWhere):  # nothing is added where the condition holds
-                when = f"not ({w.call(rule.cond, w.out, *operands)})"
+                when = f"not {w.call(rule.cond, w.out, *operands)}"  # a call, or an expression in parentheses
                 rule = rule.rule
             if isinstance(rule, Divides):  # the gradient divided (IEEE 754 at 0, as the engine's step)
                 by = rule.by
