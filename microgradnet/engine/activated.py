@@ -67,6 +67,10 @@ class Activated(_WithZ):
     def _vjp(self, g: Any, graph: bool) -> Partials:
         return self.unfuse()._vjp(g, graph)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """As the activation's node, once unfused: pickled and copied as the op's own node (see copying.py)."""
+        return self.unfuse().__reduce__()
+
     def source(self, writer: SourceWriter) -> None:
         """As the activation's node, once unfused."""
         self.unfuse().source(writer)
