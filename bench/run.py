@@ -175,7 +175,8 @@ def bench_compile(sizes: Sizes) -> Row:
 def bench_program(sizes: Sizes) -> Row:
     """A small expression repeated: the engine (a graph and a backward each) against to_python's program."""
     pairs = measure_pairs("program_pairs", pairs_=sizes.program_pairs, repeats=sizes.pair_repeats)
-    workload = f"repeated small expression: {sizes.program_pairs:,} × (`a*b + a - b*2.0`) and its gradients, `to_python`"
+    n = sizes.program_pairs
+    workload = f"repeated small expression: {n:,} × (`a*b + a - b*2.0`) and its gradients, `to_python`"
     row = side_by_side(Row(workload, "µs/expr"), [[b, a] for a, b in pairs], ("to_python program", "engine"))
     row.medians["microgradnet"] = row.medians.pop("to_python program")  # the column shows the program
     del row.medians["engine"]

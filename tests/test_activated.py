@@ -125,3 +125,14 @@ def test_a_network_trains_to_the_same_numbers_fused_or_not() -> None:
         node.describe()
     loss2.backward()
     assert [p.grad for p in model.parameters()] == pytest.approx(grads, rel=1e-13, abs=1e-16)  # summed in another order
+
+
+def test_a_layer_on_sparse_rows_applies_its_activation() -> None:
+    """Rows that take the sparse path (mostly zeros) get their activation too, as its own node."""
+    layer = nn.Layer(32, 3, seed=4)
+    row = [0.0] * 32
+    row[3], row[17] = 2.0, -1.5
+    outs = layer([row, row])[0]
+    for out, n in zip(outs, layer.neurons):
+        z = sum((w.data * x for w, x in zip(n.w, row)), n.b.data)
+        assert out.data == max(z, 0.0) and out.describe().op == "ReLU"
