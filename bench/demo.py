@@ -75,6 +75,26 @@ def make_microgradnet(params: Params, xs: Matrix, ys: list[float], per_sample: b
     return step, lambda: grads_of(model, params)
 
 
+def make_microgradnet_fit(params: Params, xs: Matrix, ys: list[float], epochs: int) -> tuple[Step, Grads]:
+    """The same step by microgradnet's fit(compile=True): `epochs` full-batch steps per call, the model compiled
+    once (the first call) and reused; returns the first step's loss."""
+    from microgradnet import nn, optim
+    from microgradnet.training import fit
+
+    sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
+    model = nn.MLP(sizes[0], sizes[1:])
+    load(model, params)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+
+    def step(lr: float) -> float:
+        opt.lr = lr
+        history = fit(model, xs, ys, loss="hinge", optimizer=opt, epochs=epochs, l2=ALPHA, shuffle=False,
+                      progress=False, compile=True)  # fmt: skip
+        return history["loss"][0]
+
+    return step, lambda: grads_of(model, params)
+
+
 def load(model: Any, params: Params) -> None:
     """Set a microgradnet MLP's weights and biases from params."""
     for layer, (w, b) in zip(model.layers, params):

@@ -38,3 +38,21 @@ def make_microgradnet(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
         return history
 
     return epoch
+
+
+def make_microgradnet_fit(params: Params, xs: Matrix, labels: list[int]) -> Epoch:
+    """The same epoch by microgradnet's fit(compile=True) (its code made by the first call); returns [epoch loss]."""
+    from microgradnet import nn, optim
+    from microgradnet.training import fit
+
+    sizes = [len(params[0][0][0])] + [len(b) for _, b in params]
+    model = nn.MLP(sizes[0], sizes[1:])
+    demo.load(model, params)
+    opt = optim.SGD(model.parameters(), lr=LR)
+
+    def epoch() -> list[float]:
+        history = fit(model, xs, labels, loss="cross_entropy", optimizer=opt, epochs=1, batch_size=BATCH,
+                      shuffle=False, progress=False, compile=True)  # fmt: skip
+        return history["loss"]
+
+    return epoch

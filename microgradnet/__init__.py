@@ -4,7 +4,8 @@ The package is built in floors, each importing only the ones below it:
 
 - `engine/`: the Value, its op table, the backward pass and grad mode (it imports nothing else);
 - `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `progress`, `plot`, and `files`, `modelfile`;
-- `render/` (`draw_dot`, `draw_tree`) and `testing/` (gradient checks, Hypothesis strategies);
+- `render/` (`draw_dot`, `draw_tree`), `testing/` (gradient checks, Hypothesis strategies) and `codegen/`
+  (`to_python`: a graph's forward and backward pass as Python);
 - `cli/`, the command line, which nothing imports.
 """
 
@@ -20,6 +21,7 @@ from . import (
     plot,
     training,
 )
+from .codegen import to_python
 from .engine import (
     OPS,
     FusedNode,
@@ -68,6 +70,7 @@ __all__ = [
     "plot",
     "step_through",
     "sum_squares",
+    "to_python",
     "training",
     "value_and_grad",
     *FUNCTIONS,

@@ -32,7 +32,7 @@ from typing import Literal
 
 from .engine import FusedNode, Operand, Value, all_values, logsumexp, sum_squares
 from .engine import sum as vsum
-from .engine.extend import atom, series, type_name
+from .engine.extend import SourceWriter, atom, series, type_name
 from .engine.floats import as_float
 
 __all__ = [
@@ -92,6 +92,19 @@ class _BatchLoss(FusedNode):
         d = self.arg[-1]
         return f"/{d:g}" if d != 1 else ""
 
+    def _value_source(self, w: SourceWriter, term: Callable[[float, float], float]) -> None:
+        """The loss's value as `_fused` computes it: (0.0 + term(p1, t1) + ...) / divisor, folded terms in place."""
+        folded = dict(getattr(self.arg, "folded", ()))
+        parents = iter(range(len(self.parents)))
+        terms = ["0.0"]
+        for place in range(len(self.parents) + len(folded)):
+            if place in folded:
+                terms.append(w.constant(folded[place]))
+            else:
+                i = next(parents)
+                terms.append(w.call(term, w.operand(i), w.constant(self.arg[i])))
+        w.value(f"({' + '.join(terms)}) / {w.constant(self.arg[-1])}")
+
 
 class MSE(_BatchLoss):
     """Σ (pᵢ - tᵢ)² / n over a batch as one node; d out/d pᵢ = 2 (pᵢ - tᵢ) / n."""
@@ -122,6 +135,14 @@ class MSE(_BatchLoss):
     def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> list[str]:
         return [f"2·{atom(_minus(atom(p), t))}{self.per()}" for p, t in zip(parents, self.arg)]
 
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _squared_error)
+        c = w.let("c", f"2.0 / {w.constant(self.arg[-1])}")
+        for i in range(len(self.parents)):
+            w.add(i, f"{w.grad} * ({c} * ({w.operand(i)} - {w.constant(self.arg[i])}))")
+
 
 class Hinge(_BatchLoss):
     """Σ max(0, 1 - yᵢ sᵢ) / n (yᵢ = ±1) as one node; d out/d sᵢ = -yᵢ / n where the margin is > 0, else 0."""
@@ -150,6 +171,15 @@ class Hinge(_BatchLoss):
     def partial_formulas(self, out: str, parents: Sequence[str], precision: int) -> list[str]:
         return [f"{-y:g}{self.per()} if {_margin(atom(s), y)} > 0 else 0" for s, y in zip(parents, self.arg)]
 
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _hinge_term)
+        k = w.let("k", f"{w.grad} * (1.0 / {w.constant(self.arg[-1])})")
+        for i in range(len(self.parents)):
+            y = w.constant(self.arg[i])
+            w.add(i, f"{y} * {k}", when=f"not 1.0 - {y} * {w.operand(i)} <= 0.0", subtract=True)
+
 
 class BCE(_BatchLoss):
     """Σ -(yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)) / n over probabilities pᵢ as one node, as PyTorch's BCELoss:
@@ -171,6 +201,14 @@ class BCE(_BatchLoss):
         n = self.arg[-1]
         for p, y in zip(self.parents, self.arg):
             p.grad += g * (_bce_slope(p.data, y) / n)
+
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _bce_probability_term)
+        n = w.constant(self.arg[-1])
+        for i in range(len(self.parents)):
+            w.add(i, f"{w.grad} * ({w.call(_bce_slope, w.operand(i), w.constant(self.arg[i]))} / {n})")
 
 
 class BCEWithLogits(_BatchLoss):
@@ -205,6 +243,14 @@ class BCEWithLogits(_BatchLoss):
         per = self.per()
         return [(atom(_minus(f"sigmoid({z})", y)) if per else _minus(f"sigmoid({z})", y)) + per
                 for z, y in zip(parents, self.arg)]  # fmt: skip
+
+    def source(self, writer: SourceWriter) -> None:
+        """Its value, and `accumulate` written out."""
+        w = writer
+        self._value_source(w, _bce_term)
+        n = w.constant(self.arg[-1])
+        for i in range(len(self.parents)):
+            w.add(i, f"{w.grad} * ({w.call(_sigmoid_minus, w.operand(i), w.constant(self.arg[i]))} / {n})")
 
 
 def mse(pred: Prediction, target: Prediction, reduction: Reduction = "mean") -> Value:
@@ -358,16 +404,31 @@ def _fused(
     total = 0.0
     prev: list[Value] = []
     arg: list[float] = []
+    folded: list[tuple[int, float]] = []
     for p, t in pairs:
         if isinstance(p, Value):
             prev.append(p)
             arg.append(t)
             total += term(p.data, t)
-        else:  # a plain number: a constant, only in the data
-            total += term(p, t)
+        else:  # a plain number: a constant, only in the data (and remembered for the node's source)
+            c = term(p, t)
+            folded.append((len(prev) + len(folded), c))
+            total += c
     n = float(len(pairs)) if reduction == "mean" else 1.0
     arg.append(n)
-    return cls.make(total / n, prev, tuple(arg))
+    return cls.make(total / n, prev, _Targets(arg, folded) if folded else tuple(arg))
+
+
+class _Targets(tuple):  # type: ignore[type-arg]
+    """A loss node's arg (t1..tn, divisor) that also keeps the terms of the plain-number predictions folded
+    into its data, as `folded`: (place among all the predictions, term), so that its source adds them in place."""
+
+    folded: tuple[tuple[int, float], ...]
+
+    def __new__(cls, arg: list[float], folded: list[tuple[int, float]]) -> _Targets:
+        self = super().__new__(cls, arg)
+        self.folded = tuple(folded)
+        return self
 
 
 def _pairs(

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from . import modelfile
-from .engine import OPS, Operand, Value, all_values, linear, linears_each
+from .engine import ACTIVATIONS as FUSED
+from .engine import Operand, Value, all_values, linear, linears_each
 from .engine.extend import type_name
 from .files import PathLike
 from .modelfile import ModelFileError
@@ -36,8 +37,6 @@ ACTIVATIONS: dict[str, tuple[str, Callable[[Value], Value], float]] = {
     "leaky_relu": ("LeakyReLU", Value.leaky_relu, math.sqrt(2.0 / (1.0 + 0.01**2))),
     "linear": ("Linear", lambda v: v, 1.0),
 }
-
-_TABLE_ACTIVATIONS = frozenset(["relu", "tanh", "sigmoid"])  # the activations that are unary ops of the table
 
 
 class Module:
@@ -239,13 +238,13 @@ class Layer(Module):
         nin = len(neurons[0].w)
         many = len(rows) > 1
         rows = [_inputs(x, nin, self, i if many else None) for i, x in enumerate(rows)]
-        zs = linears_each([n.w for n in neurons], [n.b for n in neurons], rows)  # inputs checked once per row
         kinds = {n.activation for n in neurons}
-        if kinds == {"linear"}:
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind in FUSED:  # each neuron's activation and weighted sum as one node (it comes apart when looked into)
+            return linears_each([n.w for n in neurons], [n.b for n in neurons], rows, FUSED[kind])
+        zs = linears_each([n.w for n in neurons], [n.b for n in neurons], rows)  # inputs checked once per row
+        if kind == "linear":
             return zs
-        if len(kinds) == 1 and kinds <= _TABLE_ACTIVATIONS:  # one op of the table: a row's nodes made in one loop
-            op = OPS[kinds.pop()]
-            return [op.each(row) for row in zs]
         fs = [ACTIVATIONS[n.activation][1] for n in neurons]
         return [[f(z) for f, z in zip(fs, row)] for row in zs]
 

@@ -8,19 +8,23 @@ model with k outputs scores k classes, and the class is the one with the highest
 A Neuron, Layer or MLP is called once per minibatch, on its rows (`model(rows)`, which reads each
 weight once for all of them), and on 16 rows at a time to predict; any other model (a function, a
 Module with a `__call__` of its own) is called on one input at a time. Both give the same numbers.
+With `fit(..., compile=True)` a Neuron, Layer or MLP is traced once into generated Python (see
+`codegen/model.py`), which computes the same outputs and, up to rounding, the same gradients.
 """
 
 from __future__ import annotations
 
 import gc
 import numbers
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from . import losses
+from .codegen.model import CompiledModel, NotCompiledWarning, compiled
 from .datasets import Seed, random_source, seed_or_random_state
-from .engine import Operand, Value, no_grad
+from .engine import NotCompilableError, Operand, Value, no_grad
 from .engine.extend import type_name
 from .nn import MLP, Layer, Neuron, forward_rows
 from .optim import SGD, Adam, Optimizer
@@ -97,6 +101,7 @@ def fit(
     progress: bool | None = None,
     callbacks: Sequence[Any] | None = None,
     random_state: Seed = None,
+    compile: bool = False,  # noqa: A002 - the word for it
 ) -> dict[str, list[float]]:
     """Train `model` on (X, y) by minibatch gradient descent; returns the history of each epoch.
 
@@ -112,7 +117,8 @@ def fit(
     while training), plus 'val_loss' and 'val_accuracy' when validation_data is given. Other targets
     (a regression's, soft labels such as 0.3) get no accuracy. callbacks: each is called after every
     epoch as cb(epoch, history, model), epochs counted from 0 (or cb.on_epoch_end(epoch, history, model)
-    if it has that method), e.g. microgradnet.plot.LivePlot.
+    if it has that method), e.g. microgradnet.plot.LivePlot. compile: trace a Neuron, Layer or MLP
+    once into generated Python and train with that (another model trains with the engine, with a notice).
     """
     X, y = _lists(X, y, "fit")
     y = _class_labels(y)
@@ -123,6 +129,8 @@ def fit(
     classify = loss_fn is not losses.mse and all(isinstance(t, numbers.Integral) for t in y)
     rng = random_source(seed_or_random_state(seed, random_state, "fit"))
     step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
+    if compile:
+        step.compiled = _compiled(model, X)
     history: dict[str, list[float]] = {"loss": []}
     with (
         _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar,
@@ -141,7 +149,7 @@ def fit(
             if classify:
                 _record(history, "accuracy", correct / len(X))
             if validation_data is not None:
-                for key, value in _evaluate(model, loss_fn, *validation_data, classify).items():
+                for key, value in _evaluate(model, loss_fn, *validation_data, classify, step.compiled).items():
                     _record(history, key, value)
             bar.end_epoch(history)
             for callback in at_epoch_end:
@@ -191,6 +199,8 @@ _ROWS_AT_ONCE = 16  # predict's rows per call: more keep so many nodes alive tha
 class _Step:
     """One step of minibatch gradient descent: forward, loss (+ L2), backward, update."""
 
+    compiled: CompiledModel | None = None  # the model as generated code, if fit compiles it
+
     def __init__(self, model: Any, loss_fn: LossFn, optimizer: Optimizer, decay: list[Value], l2: float,
                  classify: bool) -> None:  # fmt: skip
         self.model, self.loss_fn, self.optimizer, self.decay, self.l2, self.classify = (
@@ -198,16 +208,29 @@ class _Step:
 
     def __call__(self, rows: list[Any], targets: list[Any]) -> tuple[float, int]:
         """Train on one minibatch; its summed loss and how many of its rows were classified right."""
-        outputs = forward_rows(self.model, rows)
+        compiled = self.compiled
+        outputs = forward_rows(self.model, rows) if compiled is None else compiled(rows)  # compiled: leaves
         objective = self.loss_fn(outputs, targets)
         if self.l2:
             objective = objective + losses.l2(self.decay, self.l2)
         self.optimizer.zero_grad()
         objective.backward()
+        if compiled is not None:  # the loss's backward stopped at the outputs: the model's backward, compiled
+            compiled.backward()
         self.optimizer.step()
         threshold = decision_threshold(self.model)
         right = sum(_decide(o, threshold) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
         return objective.data * len(rows), right
+
+
+def _compiled(model: Any, X: list[Any]) -> CompiledModel | None:
+    """The model compiled for fit, or None (with a one-line notice if the model is what cannot be compiled)."""
+    try:
+        code = compiled(model)  # made once per model, and reused by the next fit
+    except NotCompilableError as e:
+        warnings.warn(f"fit(compile=True): {e}; training with the engine instead", NotCompiledWarning, stacklevel=3)
+        return None
+    return code if code.accepts(X) else None  # odd rows: the engine says what is wrong with them
 
 
 def _decide(out: Value | list[Value], threshold: float = 0.0) -> int:
@@ -244,10 +267,11 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
     return loss
 
 
-def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool) -> dict[str, float]:
+def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], classify: bool,
+              code: CompiledModel | None = None) -> dict[str, float]:  # fmt: skip
     """Validation loss (and accuracy) of the model on (X, y), from one forward pass without a graph."""
     with no_grad():
-        outputs = forward_rows(model, X, _ROWS_AT_ONCE)
+        outputs = code(X) if code is not None and code.accepts(X) else forward_rows(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
         threshold = decision_threshold(model)

@@ -21,6 +21,9 @@ TINY = run.Sizes(
     chain_repeats=(1, 1),
     digits_samples=40,
     digits_repeats=1,
+    pair_repeats=1,
+    compile_repeats=1,
+    program_pairs=10,
 )
 
 
@@ -28,14 +31,19 @@ def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
     libs = [lib for lib in run.LIBS if run.available(lib)]
     rows = run.run(TINY, libs, log=lambda _: None)
     names = [r.workload.split(":")[0] for r in rows]
-    assert names == ["demo step", "demo step, the same with a model call per sample", "elementwise, small graphs",
-                     "elementwise graph", "elementwise graph", "memory", "backward of a chain of 100 ops",
-                     "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
+    assert names == ["demo step", "demo step, the same with a model call per sample", "demo step, the same by "
+                     "fit(compile=True)", "elementwise, small graphs", "elementwise graph", "elementwise graph",
+                     "memory", "backward of a chain of 100 ops", "backward of a chain of 300 ops", "digits epoch",
+                     "digits epoch", "compile time", "repeated small expression"]  # fmt: skip
     assert set(rows[0].medians) == set(libs)
     assert all(v > 0 for r in rows for v in r.medians.values())
-    assert rows[0].met is not None and rows[-1].met is not None
+    assert all(r.met is not None for r in rows if "floor" in r.medians or "compile" in r.workload)
+    side_by_side = [r for r in rows if r.pairs]  # timed pair by pair against the floor (or the engine)
+    assert len(side_by_side) == 6 and all(len(r.pairs) == 1 and len(r.pairs[0]) == 2 for r in side_by_side)
+    assert all(any(k.endswith(" min") for k in r.ratios) and any(k.endswith(" median") for k in r.ratios)
+               for r in side_by_side)  # fmt: skip
     table = run.table(rows, libs)
-    assert table.count("\n") == len(rows) + 1 and "microgradnet / floor" in table
+    assert table.count("\n") == len(rows) + 1 and "microgradnet / floor median" in table
 
 
 def test_floor_gradients_match_finite_differences() -> None:

@@ -254,6 +254,12 @@ def _every_way_to_make_a_node() -> dict[str, Value]:
         "linear": mg.linear([a, b], [b, a], a),
         "linears_each, Value inputs": linear_row[0][0],
         "linears_each, float inputs": linear_row[1][0],
+        "linears_each, activation fused, Value inputs": mg.engine.linears_each(
+            [[a, b]], [a], [[a, b]], mg.engine.ACTIVATIONS["tanh"]
+        )[0][0],
+        "linears_each, activation fused, float inputs": mg.engine.linears_each(
+            [[a, b]], [a], [[1.0, 2.0]], mg.engine.ACTIVATIONS["relu"]
+        )[0][0],
         "FusedNode.make": mg.sum([a, b]),
         "lecture node": Value(1.0, (a,), "f"),
         "loss": mg.losses.mse([a, b], [0.0, 1.0]),

@@ -1,7 +1,7 @@
 """The package's layering: the engine imports nothing else of it, nothing imports the command line, and
 private names stay at home.
 
-A "room" is a subpackage (engine/, render/, testing/, cli/), whose modules may share private helpers,
+A "room" is a subpackage (engine/, render/, testing/, cli/, codegen/), whose modules may share private helpers,
 or a module at the top of the package (nn.py, training.py ...), which is a room of its own. Rooms talk
 only through public names: no `_name` defined in one room is imported, called or read in another.
 """
@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "microgradnet"
-ROOMS = ("engine", "render", "testing", "cli")
+ROOMS = ("engine", "render", "testing", "cli", "codegen")
 # Python's and Jupyter's own protocols spelt with one underscore: public by convention
 PROTOCOLS = {"_repr_html_", "_repr_mimebundle_", "_repr_svg_", "_repr_png_", "_ipython_display_", "_asdict"}
 

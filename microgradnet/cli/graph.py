@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ..codegen import to_python
 from ..engine import Value
 from ..files import write_atomic
 from ..render import (
@@ -36,6 +37,7 @@ examples:
   microgradnet graph -- "-x**2" x=3                           an expression starting with '-'
   microgradnet graph "a*b + exp(a)" a=2 b=3 --explain         the chain rule, step by step, in numbers
   microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o page.html   a page to step through backprop
+  microgradnet graph "tanh(x*w + b)" x=2 w=-3 b=6.88 --code     its forward and backward pass as Python
 
 The expression may use numbers, names, + - * / **, unary minus, parentheses and the functions
 {functions}.
@@ -43,6 +45,7 @@ Each name needs a value NAME=VALUE (any float, also nan or inf).
 The output format is the suffix of FILE: .svg, .png or .pdf (these need Graphviz's dot program),
 .dot or .gv (the DOT source), .txt (the text tree), or .html: a page that steps through the forward
 and backward passes (keys: ArrowRight, ArrowLeft, Home, End). Without -o the text tree is printed.
+--code prints the forward and backward pass as a Python script instead (-o FILE.py writes it).
 Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing or failing).
 """.format(functions=", ".join(FUNCTIONS))
 
@@ -67,6 +70,11 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--explain", action="store_true", help="print backpropagation step by step, in numbers")
     p.add_argument("--no-grad", action="store_true", help="do not run backward; show data only")
+    p.add_argument(
+        "--code",
+        action="store_true",
+        help="print the forward and backward pass as Python (microgradnet.to_python) instead of drawing",
+    )
     p.add_argument("--color-grad", action="store_true", help="colour the Values by |grad| (with a legend)")
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="layout direction (LR)")
     p.add_argument("--depth", type=int, metavar="N", help="draw only the Values at most N ops from the result")
@@ -86,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower() if args.output else ""
-    if args.output and suffix not in SUFFIXES:
+    if args.code and args.output and suffix != ".py":
+        raise UsageError(f"--code writes Python: give -o a .py file, got {args.output!r}")
+    if args.output and suffix not in SUFFIXES and not args.code:
         raise UsageError(f"cannot tell the format of {args.output!r}: use one of the suffixes {' '.join(SUFFIXES)}")
     if args.max_nodes < 1:
         raise UsageError(f"--max-nodes must be at least 1, got {args.max_nodes}")
@@ -108,6 +118,16 @@ def _run(args: argparse.Namespace) -> int:
             f"the graph has {count} values, more than --max-nodes={args.max_nodes}; "
             "draw the part nearest the result with --depth N, or raise --max-nodes"
         )
+    if args.code:
+        program = to_python(root)
+        at = ", ".join(repr(x.data) for x in program.inputs)  # numbers, never labels: a script that runs as it is
+        code = f'{program}\n\nif __name__ == "__main__":\n    print(program({at}))\n'
+        if not args.output:
+            sys.stdout.write(code)
+            return 0
+        _write(args.output, code.encode("utf-8"))
+        print(f"wrote {args.output}")
+        return 0
     if not args.no_grad:
         root.backward()
     show_grad = not args.no_grad

@@ -11,6 +11,7 @@ Its modules, each with one job:
 | `op_nodes.py` | the node classes made from a row, with their partials and backward steps |
 | `reductions.py` | nodes that reduce many terms: `sum`, `sum_squares`, `logsumexp` |
 | `weighted_sum.py` | a neuron's weighted sum as one node: `linear`, `linears`, `linears_each` |
+| `activated.py` | a neuron's weighted sum and its activation as one node, which comes apart when looked into |
 | `backward.py` | the backward pass, and the walk that orders a graph for it |
 | `gradients.py` | `gradients()`: derivatives as Values, to any order |
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
@@ -18,10 +19,12 @@ Its modules, each with one job:
 | `extend.py` | the public door for new primitives: `defop`, `FusedNode`, `new_node` |
 | `formulas.py` | ops written out as formulas, for `Value.rule` and `explain()` |
 | `stubs.py` | writes the type stubs of the methods and functions the op table makes |
+| `source.py` | how a node writes itself as Python source, for the code generator |
 """
 
 from __future__ import annotations
 
+from .activated import ACTIVATIONS
 from .backward import backward_order, backward_reached
 from .extend import FusedNode, all_values, new_node, to_float
 from .formulas import LocalRule
@@ -32,10 +35,12 @@ from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), n
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
 from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum_squares
 from .reductions import sum as sum  # engine.sum, not in __all__: a star import keeps the builtin sum
+from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Operand, Value
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
 __all__ = [
+    "ACTIVATIONS",
     "FUNCTIONS",
     "LAYOUTS",
     "OPS",
@@ -48,9 +53,11 @@ __all__ = [
     "LocalRule",
     "LogSumExp",
     "NodeInfo",
+    "NotCompilableError",
     "Op",
     "Operand",
     "Row",
+    "SourceWriter",
     "Sum",
     "SumSquares",
     "Value",

@@ -11,6 +11,8 @@
 - `new_node`, `all_values`, `to_float` and `type_name` are what such code needs to build nodes and
   check input (`type_name` says "a Value" of any node, whose class, such as Linear, is the engine's own);
   `atom` and `series` help to write formulas.
+- A node that can write itself as Python source (`source(writer)`, see `source.py`) works with the code
+  generator (`microgradnet.to_python`, `fit(compile=True)`); any other raises `NotCompilableError` there.
 
 Example, a loss node of your own (mean absolute error)::
 
@@ -36,6 +38,7 @@ from .layouts import MANY
 from .make import new_node
 from .op_nodes import Divides, ZeroWhere
 from .ops import defop
+from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Partials, Value, all_values, to_float, type_name
 
 __all__ = [
@@ -43,6 +46,8 @@ __all__ = [
     "FusedNode",
     "LocalRule",
     "NodeInfo",
+    "NotCompilableError",
+    "SourceWriter",
     "ZeroWhere",
     "all_values",
     "atom",
@@ -116,6 +121,14 @@ class FusedNode(Value):
 
     def _formulas(self, name: str, parents: Sequence[str], precision: int) -> tuple[str, Sequence[str]]:
         return self.formula(parents, precision), self.partial_formulas(name, parents, precision)
+
+    def source(self, writer: SourceWriter) -> None:
+        """Write the node's value and backward step as Python source (see engine/source.py), the same
+        arithmetic in the same order as `accumulate`; a subclass that does not cannot be compiled."""
+        raise NotCompilableError(
+            f"the node {self.symbol!r} ({type(self).__name__}) cannot be written as code: "
+            "give its class a source(writer) method (see microgradnet.engine.source)"
+        )
 
     def _partials(self, graph: bool) -> Partials:
         return self.partials(graph)

@@ -94,6 +94,14 @@ def cos(x: float) -> float:
     return math.cos(x) if math.isfinite(x) else nan
 
 
+def logsumexp(xs: list[float]) -> float:
+    """log Σ exp(x), shifted by the largest x so that nothing overflows: -inf for no xs, nan if one is nan."""
+    if any(x != x for x in xs):
+        return nan
+    m = max(xs, default=-inf)
+    return m if math.isinf(m) else m + math.log(sum([math.exp(x - m) for x in xs]))
+
+
 def as_float(x: int | float) -> float:
     """float(x), with integers too large for a float becoming ±inf as in IEEE overflow."""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .activated import unfuse_all
 from .backward import LOCK, interior_nodes
 from .make import leaf
 from .value import Operand, Value
@@ -28,7 +29,10 @@ def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = Fa
             raise TypeError(f"gradients(inputs) must all be Values, got {type(x).__name__}: {x!r:.60}")
     grads: dict[Value, Any] = {output: 1.0}
     with LOCK:  # the walk's marks, and a lecture node's partials, must not meet another thread's backward
-        for v in interior_nodes(output):
+        order = interior_nodes(output)
+        if unfuse_all(order):  # a layer's fused nodes come apart, so that each part has its own partials
+            order = interior_nodes(output)
+        for v in order:
             g = grads.get(v)
             if g is None:
                 continue

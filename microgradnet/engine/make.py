@@ -63,6 +63,27 @@ def new_nodes(cls: type[Value], datas: Sequence[float], ps: Sequence[Any], arg: 
     return out
 
 
+def new_activated(
+    cls: type[Value], f: Callable[[float], float], zs: Sequence[float], ps: Sequence[Any], arg: Any = None
+) -> list[Value]:
+    """new_node(cls, f(z), p, arg) for each (z, p) pair, each keeping z (a weighted sum before its activation)
+    in the slot `_z` of its class (twin of new_node)."""
+    if _off[0] and not _state.enabled:
+        return [leaf(f(z)) for z in zs]
+    out = []
+    for z, p in zip(zs, ps):
+        v: Value = _new(cls)
+        v.data = f(z)
+        v.grad = 0.0
+        v.label = ""
+        v._p = p
+        v._arg = arg
+        v._seen = None
+        v._z = z  # type: ignore[attr-defined]
+        out.append(v)
+    return out
+
+
 def own_code(fn: F) -> F:
     """fn with a code object of its own. CPython keeps a function's attribute caches in its code object,
     so a function made once per op (a method, a backward step) then specialises to that op's classes."""

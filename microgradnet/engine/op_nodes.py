@@ -27,6 +27,7 @@ from . import floats
 from .formulas import constant, fill, written
 from .layouts import ONE, TWO
 from .make import own_code
+from .source import SourceWriter
 from .value import NodeInfo, Partials, Value
 
 
@@ -120,6 +121,8 @@ class OpNode(Value):
     _const: str = ""  # which operand is the plain number kept in _arg: 'x', 'y', or '' (none)
     _roles: tuple[str, ...] = ()  # the operands' names where their order matters
     _texts: tuple[str, ...] = ()  # each local derivative as a formula in the words out, x, y: '1 - out²', 'y'
+    _f: Callable[..., float]  # the op's value on floats (set by ops.Op)
+    _rules: tuple[Rule, ...] = ()  # its derivative rules, as the table writes them
 
     def describe(self, precision: int = 4) -> NodeInfo:
         """What this node's op node shows in a drawing, its parents and their roles."""
@@ -147,6 +150,39 @@ class OpNode(Value):
         words = {"out": name, "x": operands[0], "y": operands[1] if len(operands) > 1 else ""}
         return written(self._op, operands), [fill(t, words) for t in texts]
 
+    def source(self, writer: SourceWriter) -> None:
+        """Its value by the op's float function; each Value operand's gradient by its rule, as its step adds it."""
+        w = writer
+        if self._const == "x":  # c op y: the constant comes first, y is parent 0
+            operands, parent = [w.constant(self._arg), w.operand(0)], [-1, 0]
+        elif self._const == "y":
+            operands, parent = [w.operand(0), w.constant(self._arg)], [0, -1]
+        else:
+            operands = [w.operand(i) for i in range(len(self._rules))]
+            parent = list(range(len(self._rules)))
+        w.value(w.call(type(self)._f, *operands))  # the function itself, not bound to the node
+        for i, rule in enumerate(self._rules):
+            if parent[i] < 0:
+                continue
+            when = ""
+            if isinstance(rule, ZeroWhere):  # nothing is added where the condition holds
+                when = f"not {w.call(rule.cond, w.out, *operands)}"  # a call, or an expression in parentheses
+                rule = rule.rule
+            if isinstance(rule, Divides):  # the gradient divided (IEEE 754 at 0, as the engine's step)
+                by = rule.by
+                d = operands[0 if by == "x" else 1] if isinstance(by, str) else w.call(by, w.out, *operands)
+                w.add(parent[i], w.call(floats.div, w.grad, d), when=when)
+            elif rule == 1.0:  # the step adds the gradient as it is (bit for bit g * 1.0)
+                w.add(parent[i], w.grad, when=when)
+            elif rule == -1.0:  # or subtracts it (g * -1.0)
+                w.add(parent[i], w.grad, when=when, subtract=True)
+            elif isinstance(rule, float):
+                w.add(parent[i], f"{w.grad} * {w.constant(rule)}", when=when)
+            elif isinstance(rule, str):  # the other operand
+                w.add(parent[i], f"{w.grad} * {operands[0 if rule == 'x' else 1]}", when=when)
+            else:
+                w.add(parent[i], f"{w.grad} * {w.call(rule, w.out, *operands)}", when=when)
+
 
 def unary_node_class(name: str, symbol: str, kind: str, rule: Rule) -> type[Value]:
     """The node class of op(x): x in _p (layout ONE)."""
@@ -154,7 +190,7 @@ def unary_node_class(name: str, symbol: str, kind: str, rule: Rule) -> type[Valu
 
     class Node(OpNode):
         __slots__ = ()
-        _op, _name, _kind, _layout = symbol, name, kind, ONE
+        _op, _name, _kind, _layout, _rules = symbol, name, kind, ONE, (rule,)
         _backward = _step_unary(rule)
 
         def _vjp(self, g: Any, graph: bool) -> Partials:
@@ -173,7 +209,7 @@ def binary_node_classes(
 
     class Node(OpNode):  # x in _p, y in _arg
         __slots__ = ()
-        _op, _name, _kind, _layout, _roles = symbol, name, kind, TWO, roles
+        _op, _name, _kind, _layout, _roles, _rules = symbol, name, kind, TWO, roles, (rule_x, rule_y)
         _backward = _step_xy(rule_x, rule_y)
 
         def _vjp(self, g: Any, graph: bool) -> Partials:
@@ -185,7 +221,7 @@ def binary_node_classes(
 
     class NodeX(OpNode):  # x in _p, the constant y in _arg
         __slots__ = ()
-        _op, _name, _kind, _layout, _const = symbol, name, kind, ONE, "y"
+        _op, _name, _kind, _layout, _const, _rules = symbol, name, kind, ONE, "y", (rule_x, rule_y)
         _backward = _step_const(rule_x, const_first=False)
 
         def _vjp(self, g: Any, graph: bool) -> Partials:
@@ -194,7 +230,7 @@ def binary_node_classes(
 
     class NodeY(OpNode):  # the constant x in _arg, y in _p
         __slots__ = ()
-        _op, _name, _kind, _layout, _const = symbol, name, kind, ONE, "x"
+        _op, _name, _kind, _layout, _const, _rules = symbol, name, kind, ONE, "x", (rule_x, rule_y)
         _backward = _step_const(rule_y, const_first=True)
 
         def _vjp(self, g: Any, graph: bool) -> Partials:

@@ -117,6 +117,7 @@ class Op:
         self.formulas = _formulas(name, row)
         for cls in {self.node, self.node_x, self.node_y}:
             cls._texts = self.formulas  # type: ignore[attr-defined]
+            cls._f = row.f  # type: ignore[attr-defined]  # its value on floats, for the node's source()
         self.function = own_code(_function(self))
         self._new_nodes = copy_function(new_nodes)  # its own copy: it makes this op's nodes only
 
@@ -300,7 +301,7 @@ def defop(
     ):
         raise TypeError(f"defop({name!r}) formulas must be one str per derivative, such as ('1 - out²',), got "
                         f"{formulas!r:.60}")  # fmt: skip
-    row = Row(symbol or name, _floated(f), domain, rules, (name,), ("x", "y") if len(rules) == 2 else (),
+    row = Row(symbol or name, _floated(f, name), domain, rules, (name,), ("x", "y") if len(rules) == 2 else (),
               formulas=tuple(formulas or ()))  # fmt: skip
     op = Op(name, row)
     OPS[name] = op
@@ -308,12 +309,12 @@ def defop(
     return op.function
 
 
-def _floated(f: Callable[..., float]) -> Callable[..., float]:
-    """f with its result checked: a user's op must give a real number."""
+def _floated(f: Callable[..., float], name: str) -> Callable[..., float]:
+    """f with its result checked: a user's op must give a real number. It is named after the op."""
 
     def value(*xs: float) -> float:
         out = f(*xs)
         return out if type(out) is float else to_float(out, f"the op's value {f.__name__}{xs}")
 
-    value.__name__ = getattr(f, "__name__", "f")
+    value.__name__ = value.__qualname__ = name
     return value

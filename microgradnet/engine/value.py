@@ -20,6 +20,7 @@ from . import floats
 from .backward import backward as _backward_pass
 from .formulas import LocalRule, atom, written
 from .layouts import LEAF, MANY, Layout
+from .source import NotCompilableError, SourceWriter
 
 Operand = Union["Value", float]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -213,6 +214,10 @@ class Value:
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
 
+    def source(self, writer: SourceWriter) -> None:
+        """Write this node's value and backward step as Python source with `writer` (see source.py)."""
+        raise NotCompilableError(f"a node of class {type(self).__name__} cannot be written as code")
+
     # -- pickle and copy -----------------------------------------------------------------------------
     def __reduce__(self) -> tuple[Any, ...]:
         """How pickle and copy.deepcopy rebuild this Value and its graph, of any depth (see copying.py)."""
@@ -319,6 +324,13 @@ class LectureNode(Value):
                 p.grad = g
         first = [found.pop(p, 0.0) for p in parents]  # a parent given twice gets its whole share once
         return first
+
+    def source(self, writer: SourceWriter) -> None:
+        """A lecture node has no formula to write: its backward step is a Python function."""
+        raise NotCompilableError(
+            f"the node {self._op!r} cannot be written as code: its backward step is a Python function (micrograd's "
+            "_backward), not a formula; define the op with microgradnet.defop to compile it"
+        )
 
 
 # -- numbers in, checked ----------------------------------------------------------------------------

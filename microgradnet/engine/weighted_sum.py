@@ -16,14 +16,20 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+import sys
 from collections.abc import Callable, Sequence
 from itertools import compress
+from typing import TYPE_CHECKING
 
 from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
-from .make import copy_function, leaf, new_node, new_nodes
+from .make import copy_function, leaf, new_activated, new_node, new_nodes
 from .op_nodes import number
+from .source import SourceWriter
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
+
+if TYPE_CHECKING:
+    from .activated import Activation
 
 __all__ = [
     "InputRow",
@@ -58,6 +64,9 @@ class InputRow(Value):
     def _backward(self) -> None:
         pass
 
+    def source(self, writer: SourceWriter) -> None:
+        """Nothing: an input row is no step of its own."""
+
 
 class Linear(Value):
     """w·x + b over Value inputs x and leaf parameters w, b (layout ROW): _prev = (w1..wn, x1..xn, b)."""
@@ -81,6 +90,13 @@ class Linear(Value):
             w.grad += g * x.data
             x.grad += g * w.data
         params[-1].grad += g
+
+    def source(self, writer: SourceWriter) -> None:
+        """b + w1·x1 + ... + wn·xn, summed as the engine sums it; its step as `_backward`, skipped where it is."""
+        w = writer
+        k = len(self._arg._p)
+        ws, xs = [w.operand(i) for i in range(k)], [w.operand(k + i) for i in range(k)]
+        _linear_source(w, ws, xs, w.operand(2 * k), list(range(k)), list(range(k, 2 * k)), 2 * k)
 
     def describe(self, precision: int = 4) -> NodeInfo:
         """'Σ w·x + b' over n inputs; its parents are named w0.., x0.., b."""
@@ -120,6 +136,13 @@ class LinearConst(Linear):
             w.grad += g * x
         params[-1].grad += g
 
+    def source(self, writer: SourceWriter) -> None:
+        """As Linear's, its inputs plain numbers."""
+        w = writer
+        k = len(self._arg)
+        ws, xs = [w.operand(i) for i in range(k)], [w.constant(x) for x in self._arg]
+        _linear_source(w, ws, xs, w.operand(k), list(range(k)), [], k)
+
     def describe(self, precision: int = 4) -> NodeInfo:
         """'Σ w·x + b' with its first inputs written out; its parents are named w0.., b."""
         xs = [number(x, precision) for x in self._arg[:MAX_SHOWN_INPUTS]]
@@ -137,6 +160,28 @@ class LinearConst(Linear):
 def _weighted(ws: Sequence[str], xs: Sequence[str], b: str) -> str:
     """'w0·x0 + w1·x1 + b' (the middle terms left out of a long one)."""
     return f"{series([f'{w}·{x}' for w, x in zip(ws, xs)])} + {atom(b)}" if ws else atom(b)
+
+
+def _linear_source(
+    w: SourceWriter, ws: list[str], xs: list[str], b: str, w_parents: list[int], x_parents: list[int], b_parent: int
+) -> None:
+    """A weighted sum's source (see source.py): its value, then each gradient in the order `_backward` adds them."""
+    w.value(weighted_sum_source(w, [f"{wi} * {xi}" for wi, xi in zip(ws, xs)], b))
+    when = f"not ({w.grad} == 0.0 and {w.call(math.isfinite, w.out)})"  # _backward's early return, negated
+    for i, (wi, xi) in enumerate(zip(ws, xs)):
+        w.add(w_parents[i], f"{w.grad} * {xi}", when=when)
+        if x_parents:
+            w.add(x_parents[i], f"{w.grad} * {wi}", when=when)
+    w.add(b_parent, w.grad, when=when)
+
+
+def weighted_sum_source(w: SourceWriter, products: list[str], start: str) -> str:
+    """builtins.sum(products, start) as this Python sums floats: left to right, or (3.12 on) compensated."""
+    if not products:
+        return start
+    if sys.version_info < (3, 12):
+        return " + ".join([start, *products])
+    return w.call(builtins.sum, f"({', '.join(products)},)", start)
 
 
 class SparseInputs(tuple):  # type: ignore[type-arg]
@@ -269,9 +314,15 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
 
 
 def linears_each(
-    weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], rows: Sequence[Sequence[Operand]]
+    weights: Sequence[Sequence[Operand]],
+    biases: Sequence[Operand],
+    rows: Sequence[Sequence[Operand]],
+    activation: Activation | None = None,
 ) -> list[list[Value]]:
-    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once."""
+    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once.
+
+    With an activation (engine.activated.ACTIVATIONS), each neuron's activation of it: one node each.
+    """
     if len(weights) != len(biases):
         raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
     params = [(*ws, b) for ws, b in zip(weights, biases)]  # each neuron's (w1..wn, b): one tuple for its nodes
@@ -294,18 +345,25 @@ def linears_each(
         except TypeError as e:
             raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
         if not leaves or len(xs) != nin:  # computed parameters, or a length to refuse: one linear() each
-            out.append([linear(ws, xs, b) for ws, b in zip(weights, biases)])
+            zs = [linear(ws, xs, b) for ws, b in zip(weights, biases)]
+            out.append(zs if activation is None else [activation.function(z) for z in zs])
             continue
         sparse = None if values else sparse_inputs(xs)  # type: ignore[arg-type]
         if sparse is not None:  # mostly zeros (MNIST's pixels): skip them
             if finite is None:
                 finite = finite_weights(wds)
             datas = sparse_dots(wds, bds, finite, sparse)
-            out.append(_new_sparse_linear_consts(SparseLinearConst, datas, params, sparse))
+            zs = _new_sparse_linear_consts(SparseLinearConst, datas, params, sparse)
+            out.append(zs if activation is None else [activation.function(z) for z in zs])  # not fused
             continue
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
         datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
-        if values:
+        if activation is not None:  # the activation fused into each node (see activated.py)
+            if values:
+                out.append(_new_activated(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
+            else:
+                out.append(_new_activated_consts(activation.const_nodes, activation.f, datas, params, xs))
+        elif values:
             out.append(_new_linears(Linear, datas, params, new_node(InputRow, 0.0, xs)))
         else:
             out.append(_new_linear_consts(LinearConst, datas, params, xs))
@@ -313,6 +371,7 @@ def linears_each(
 
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
+_new_activated, _new_activated_consts = copy_function(new_activated), copy_function(new_activated)
 _new_sparse_linear_consts = copy_function(new_nodes)
 
 

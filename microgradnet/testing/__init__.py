@@ -1,12 +1,12 @@
 """Tools to test gradients: finite-difference checks, expression trees and Hypothesis strategies.
 
-`gradcheck`, `gradgradcheck` and `numerical_grad` need nothing else; `microgradnet.testing.strategies`
+`gradcheck`, `gradgradcheck`, `numerical_grad` and `check_backward` need nothing else; `microgradnet.testing.strategies`
 needs Hypothesis (`pip install "microgradnet[testing]"`).
 """
 
 from __future__ import annotations
 
-from .checks import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .checks import GradcheckError, check_backward, gradcheck, gradgradcheck, numerical_grad
 from .trees import Apply, Constant, Expression, Input, apply_op, well_conditioned
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "GradcheckError",
     "Input",
     "apply_op",
+    "check_backward",
     "gradcheck",
     "gradgradcheck",
     "numerical_grad",

@@ -2,7 +2,8 @@
 
 `numerical_grad` is the finite-difference estimate itself; `gradcheck` compares it with the first
 derivatives the engine computes (both `Value.backward()` and `gradients()`); `gradgradcheck` does the
-same for second derivatives, built with `gradients(..., create_graph=True)`.
+same for second derivatives, built with `gradients(..., create_graph=True)`. `check_backward` turns
+it around for a learner: a backward pass written by hand, checked against the engine's.
 """
 
 from __future__ import annotations
@@ -95,6 +96,45 @@ def gradgradcheck(
                 msg = f"gradgradcheck: the second derivative d²f / d[{wi}] d[{wj}] disagrees with finite differences "
                 msg += f"of the first: analytic {a!r}, "
                 return _fail(msg + _verdict(a, n, atol, rtol, eps), raise_exception)
+    return True
+
+
+def check_backward(
+    f: Function,
+    df: Callable[..., Sequence[float]],
+    inputs: Iterable[object],
+    *,
+    atol: float = 1e-8,
+    rtol: float = 1e-5,
+) -> bool:
+    """Whether a backward pass written by hand, df, gives the engine's gradient of f at inputs; raises if not.
+
+    f builds a Value from one Value per input; df(*floats) returns the gradient written by hand, one
+    number per input. Each must satisfy |hand - engine| <= atol + rtol * |engine| (inf and nan must be
+    the same). Returns True, or raises GradcheckError naming every input whose gradient is wrong, with
+    both numbers. The engine's gradient comes from `backward()`; no input's .grad is touched.
+    """
+    inputs = _listed(inputs, "check_backward")
+    xs = _points(inputs, "check_backward")
+    _check_tolerances(atol, rtol)
+    if not callable(df):
+        raise TypeError(f"check_backward(df) must be a function of the inputs' numbers, got {type(df).__name__}")
+    hand = df(*xs)
+    if isinstance(hand, (str, bytes, Value)) or not isinstance(hand, Iterable):
+        raise TypeError(f"check_backward: df must return one gradient per input (a list), got {hand!r:.60}")
+    hand = [to_float(g, f"check_backward: df's gradient {i}") for i, g in enumerate(hand)]
+    if len(hand) != len(xs):
+        raise ValueError(f"check_backward: df returned {len(hand)} gradients for {len(xs)} inputs")
+    wrong = [
+        f"  {_describe(f, inputs, xs, i)}: by hand {h!r}, by the engine {e!r}"
+        for i, (h, e) in enumerate(zip(hand, _backward_grads(f, xs)))
+        if not (_close(h, e, atol, rtol) or h == e or (h != h and e != e))
+    ]
+    if wrong:
+        raise GradcheckError(
+            f"check_backward: the gradient written by hand is wrong for {len(wrong)} of {len(xs)} inputs "
+            f"(allowed: |hand - engine| <= atol {atol:g} + rtol {rtol:g} * |engine|):\n" + "\n".join(wrong)
+        )
     return True
 
 
