@@ -11,14 +11,16 @@ whether it compares ints by identity (CPython: the node holds the very object) o
 and unlike a fresh object or list a number is not tracked by the cyclic garbage collector.
 
 Meeting a node that was already read means it came before one of its consumers. That happens only
-where a node is reached by paths of different lengths; the nodes are then put in order by counting
-consumers (Kahn's algorithm).
+where a node is reached by paths of different lengths (a transformer's residuals and its cache of
+keys, an input read by many neurons through sums of different depths); the walk then stops and the
+graph is walked again depth first, as micrograd does but without recursion: a node comes once all of
+the nodes it feeds have come (reversed postorder), each parent explored in operand order.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Sequence
 from operator import length_hint
 from typing import TYPE_CHECKING
 
@@ -38,13 +40,18 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     """
     if not root._p:
         return []
+    nodes = _breadth_first(root, reset)
+    return _depth_first(root, reset) if nodes is None else nodes
+
+
+def _breadth_first(root: Value, reset: bool) -> list[Value] | None:
+    """The interior nodes in the order of a breadth-first walk, or None if that order does not work."""
     mark = _next_mark()  # this walk's mark on the nodes it has read
     queued = _next_mark()  # and on a layer's input row that one of the layer's nodes has queued
     queue = [root]
     append = queue.append
     order = iter(queue)
     again = False  # whether a node was queued twice: its later places are then blanked out
-    late = False  # whether a node was met again after its parents were read: then Kahn's order is needed
     for v in order:  # the queue grows as parents are found
         if v._seen is mark:  # queued again by another consumer before its turn: read at its first place
             queue[len(queue) - length_hint(order) - 1] = None  # type: ignore[call-overload]
@@ -60,16 +67,15 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
             p = v._p
             if p._p:
                 if p._seen is mark:
-                    late = True
-                else:
-                    append(p)
+                    return None
+                append(p)
             p = v._arg
         elif layout is ROW:  # the layer's other nodes on this row queue it once, not each
             p = v._arg
             s = p._seen
             if s is mark:
-                late = True
-            elif s is not queued:
+                return None
+            if s is not queued:
                 p._seen = queued
                 append(p)
             continue
@@ -79,20 +85,69 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
             for p in _walked_parents(v):
                 if p._p:
                     if p._seen is mark:
-                        late = True
-                    else:
-                        append(p)
+                        return None
+                    append(p)
             continue
         if p._p:  # the one parent of ONE, the second of TWO
-            if p._seen is mark:
-                late = True
-            else:
-                append(p)
-    nodes = [v for v in queue if v is not None] if again else queue
-    return _by_consumers(nodes) if late else nodes
+            if p._seen is mark:  # read already, before this consumer of it: the order does not work
+                return None
+            append(p)
+    return [v for v in queue if v is not None] if again else queue
 
 
-def _walked_parents(v: Value) -> Iterable[Value]:
+def _depth_first(root: Value, reset: bool) -> list[Value]:
+    """The interior nodes in reversed postorder of a depth-first walk (micrograd's order), without recursion.
+
+    A node on the stack is entered (its parents pushed, the first on top) the first time it is on top,
+    and put in the order the next time, when all of its parents are; copies of it pushed by other
+    consumers meanwhile are dropped when they come up.
+    """
+    entered = _next_mark()
+    done = _next_mark()
+    order: list[Value] = []
+    add = order.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        v = stack[-1]
+        s = v._seen
+        if s is entered:  # its parents are all done
+            pop()
+            v._seen = done
+            add(v)
+            continue
+        if s is done:  # a copy pushed by another consumer before its turn
+            pop()
+            continue
+        v._seen = entered
+        if reset:
+            v.grad = 0.0
+        layout = v._layout
+        if layout is ONE:
+            p = v._p
+            if p._p and p._seen is not done:
+                push(p)
+        elif layout is TWO:
+            p = v._arg  # pushed first: the first operand is explored first
+            if p._p and p._seen is not done:
+                push(p)
+            p = v._p
+            if p._p and p._seen is not done:
+                push(p)
+        elif layout is ROW:
+            p = v._arg
+            if p._seen is not done:
+                push(p)
+        elif layout is not LEAVES:
+            for p in reversed(_walked_parents(v)):
+                if p._p and p._seen is not done:
+                    push(p)
+    order.reverse()
+    return order
+
+
+def _walked_parents(v: Value) -> Sequence[Value]:
     """The parents the walk follows: `_prev`, but a layer's shared InputRow rather than its inputs."""
     layout = v._layout
     if layout is ONE:
@@ -106,24 +161,6 @@ def _walked_parents(v: Value) -> Iterable[Value]:
     if layout is LEAVES:
         return ()
     return v._prev
-
-
-def _by_consumers(nodes: list[Value]) -> list[Value]:
-    """The nodes in Kahn's order: a node comes once all of its consumers have come (nodes[0] is the root)."""
-    waiting: dict[Value, int] = {}  # a node's consumers among the nodes, as edges (a * a counts twice)
-    for v in nodes:
-        for p in _walked_parents(v):
-            if p._p:
-                waiting[p] = waiting.get(p, 0) + 1
-    order = [nodes[0]]
-    for v in order:
-        for p in _walked_parents(v):
-            if p._p:
-                left = waiting[p] - 1
-                waiting[p] = left
-                if not left:
-                    order.append(p)
-    return order
 
 
 def backward(self: Value) -> None:
