@@ -1,0 +1,59 @@
+"""The GPT workload: bench/gpt.py's training step with its own 40-line Value, and with microgradnet's Value
+(the same source, its one import changed).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SOURCE = Path(__file__).with_name("gpt.py")
+IMPORT = "from bench.value40 import Value\n"  # the line of bench/gpt.py that names the engine
+IMPORTS = {"value40": IMPORT, "microgradnet": "from microgradnet import Value\n"}
+
+
+def gpt_module(engine: str) -> types.ModuleType:
+    """bench/gpt.py as a module of its own, with its import of Value naming `engine` ('value40', 'microgradnet')."""
+    source = SOURCE.read_text()
+    if source.count(IMPORT) != 1:
+        raise RuntimeError(f"{SOURCE} must import its Value with exactly one line {IMPORT.strip()!r}")
+    module = types.ModuleType(f"gpt_{engine}")
+    module.__file__ = str(SOURCE)
+    sys.modules[module.__name__] = module  # a module of its own, as if the user had saved the edited file
+    exec(compile(source.replace(IMPORT, IMPORTS[engine]), str(SOURCE), "exec"), module.__dict__)
+    return module
+
+
+def names() -> list[str]:
+    """The first names of the `names` package (US census lists), shuffled once with a fixed seed."""
+    import names as census
+
+    gpt = gpt_module("value40")
+    docs: list[str] = gpt.load_names(census.FILES["first:female"], census.FILES["first:male"])
+    random.Random(42).shuffle(docs)
+    return docs
+
+
+def make(impl: str, docs: list[str], seed: int = 42) -> Callable[[], float]:
+    """A training step of impl ('value40' or 'microgradnet') on the next name of docs; returns its loss.
+
+    Each starts from the weights that GPT(seed=seed) of bench/gpt.py draws, and uses its Adam.
+    """
+    module: Any = gpt_module(impl)
+    model = module.GPT(seed=seed)
+    opt = module.Adam(model.parameters(), 0.01)
+    state = {"step": 0}
+
+    def step() -> float:
+        k = state["step"]
+        state["step"] = k + 1
+        loss = model.loss(module.encode(docs[k % len(docs)]))
+        loss.backward()
+        opt.step()
+        return float(loss.data)
+
+    return step

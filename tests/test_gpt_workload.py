@@ -1,0 +1,83 @@
+"""bench/gpt.py, a GPT written on a 40-line micrograd-style Value, runs on microgradnet's Value with only its
+import changed: the same losses, gradients and weights, bit for bit where the two engines do the same ops."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import types
+
+import pytest
+
+from bench import gpt_bench, value40
+
+SMALL = {"n_embd": 8, "n_head": 2, "block_size": 8}  # the model of bench/gpt.py, smaller for a quick test
+DIV_40 = "def __truediv__(self, other): return self * other**-1"
+DIV_ONCE = """def __truediv__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = self.data / other.data
+        return Value(out, (self, other), (1.0 / other.data, -(out / other.data)))"""
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[str]:
+    return gpt_bench.names()
+
+
+def value40_dividing_once() -> type:
+    """The 40-line Value with a / b one division, as microgradnet's, rather than a * b**-1 (two roundings)."""
+    source = inspect.getsource(value40)
+    assert source.count(DIV_40) == 1
+    module = types.ModuleType("value40_div")
+    exec(compile(source.replace(DIV_40, DIV_ONCE), "value40_div", "exec"), module.__dict__)
+    return module.Value  # type: ignore[no-any-return]
+
+
+def train_side_by_side(docs: list[str], steps: int, toy_value: type | None = None) -> list[list[list[float]]]:
+    """Train bench/gpt.py on the 40-line Value and on microgradnet's; per step, each side's loss, grads and weights."""
+    toy, ours = gpt_bench.gpt_module("value40"), gpt_bench.gpt_module("microgradnet")
+    if toy_value is not None:
+        toy.Value = toy_value
+    sides = []
+    for module in (toy, ours):
+        model = module.GPT(**SMALL)
+        sides.append((module, model, module.Adam(model.parameters())))
+    history = []
+    for step in range(steps):
+        row = []
+        for module, model, opt in sides:
+            loss = model.loss(module.encode(docs[step]))
+            loss.backward()
+            grads = [p.grad for p in model.parameters()]
+            opt.step()
+            row.append([loss.data, *grads, *(p.data for p in model.parameters())])
+        history.append(row)
+    assert type(sides[1][1].wte[0][0]).__module__.startswith("microgradnet")
+    return history
+
+
+def test_the_source_differs_from_the_toy_s_by_its_import_alone() -> None:
+    toy, ours = gpt_bench.gpt_module("value40"), gpt_bench.gpt_module("microgradnet")
+    assert toy.Value is value40.Value
+    assert ours.Value.__module__.startswith("microgradnet")
+
+
+def test_same_losses_gradients_and_weights_bit_for_bit_where_the_ops_are_the_same(docs: list[str]) -> None:
+    """Division aside (below), every op rounds as the toy's does and backward adds the gradients in its order."""
+    for toy, ours in train_side_by_side(docs, 4, value40_dividing_once()):
+        assert toy == ours  # floats compared exactly: loss, every gradient and every weight after Adam
+
+
+def test_same_losses_as_the_40_line_value_itself(docs: list[str]) -> None:
+    """The toy divides as a * b**-1 (two roundings), microgradnet as a / b: the losses agree to a few ulps."""
+    history = train_side_by_side(docs, 4)
+    for toy, ours in history:
+        assert math.isclose(toy[0], ours[0], rel_tol=1e-14)
+        assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15) for a, b in zip(toy, ours))
+    assert any(toy != ours for toy, ours in history)  # the two divisions do differ: the test above needs its toy
+
+
+def test_the_names_are_the_census_first_names_of_the_names_package(docs: list[str]) -> None:
+    assert len(docs) > 5000 and len(set(docs)) == len(docs)
+    assert all(name.isalpha() and name.islower() for name in docs)
+    assert {"mary", "john", "emma"} <= set(docs)
