@@ -11,6 +11,7 @@ Its modules, each with one job:
 | `op_nodes.py` | the node classes made from a row, with their partials and backward steps |
 | `reductions.py` | nodes that reduce many terms: `sum`, `sum_squares`, `logsumexp` |
 | `weighted_sum.py` | a neuron's weighted sum as one node: `linear`, `linears`, `linears_each` |
+| `vectors.py` | vector building blocks: `dot`, `matvec`, `softmax`, `rmsnorm`, `layernorm` |
 | `backward.py` | the backward pass, and the walk that orders a graph for it |
 | `gradients.py` | `gradients()`: derivatives as Values, to any order |
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
@@ -27,8 +28,9 @@ from .gradients import gradients
 from .layouts import LAYOUTS, Layout
 from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), named in FUNCTIONS
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
-from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum, sum_squares
+from .reductions import LogSumExp, Sum, SumSquares, logsumexp, sum, sum_squares
 from .value import NodeInfo, Operand, Value
+from .vectors import Dot, InvRMS, InvStd, Softmax, dot, layernorm, matvec, rmsnorm, softmax
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
 __all__ = [
@@ -36,7 +38,10 @@ __all__ = [
     "LAYOUTS",
     "OPS",
     "TABLE",
+    "Dot",
     "FusedNode",
+    "InvRMS",
+    "InvStd",
     "Layout",
     "Linear",
     "LinearComputed",
@@ -46,20 +51,25 @@ __all__ = [
     "Op",
     "Operand",
     "Row",
+    "Softmax",
     "Sum",
     "SumSquares",
     "Value",
     "all_values",
     "defop",
+    "dot",
     "enable_grad",
     "gradients",
     "is_grad_enabled",
+    "layernorm",
     "linear",
     "linears",
     "linears_each",
     "logsumexp",
+    "matvec",
     "new_node",
     "no_grad",
+    "rmsnorm",
     "softmax",
     "sum",
     "sum_squares",
