@@ -1,5 +1,6 @@
-"""The GPT workload: bench/gpt.py's training step with its own 40-line Value, and with microgradnet's Value
-(the same source, its one import changed).
+"""The GPT workload: bench/gpt.py's training step with its own 40-line Value, with microgradnet's Value
+(the same source, its one import changed), and the same model written with microgradnet's building
+blocks (bench/gpt_blocks.py).
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ def names() -> list[str]:
 
 
 def make(impl: str, docs: list[str], seed: int = 42) -> Callable[[], float]:
-    """A training step of impl ('value40' or 'microgradnet') on the next name of docs; returns its loss.
+    """A training step of impl ('value40', 'microgradnet' or 'blocks') on the next name of docs; returns its loss.
 
     Each starts from the weights that GPT(seed=seed) of bench/gpt.py draws, and uses its Adam.
     """
-    module: Any = gpt_module(impl)
+    if impl == "blocks":
+        from bench import gpt_blocks
+
+        module: Any = gpt_blocks
+    else:
+        module = gpt_module(impl)
     model = module.GPT(seed=seed)
     opt = module.Adam(model.parameters(), 0.01)
     state = {"step": 0}

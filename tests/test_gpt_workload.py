@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import random
 import types
 
 import pytest
@@ -81,3 +82,28 @@ def test_the_names_are_the_census_first_names_of_the_names_package(docs: list[st
     assert len(docs) > 5000 and len(set(docs)) == len(docs)
     assert all(name.isalpha() and name.islower() for name in docs)
     assert {"mary", "john", "emma"} <= set(docs)
+
+
+def test_the_model_written_with_building_blocks_trains_as_the_40_line_one(docs: list[str]) -> None:
+    """bench/gpt_blocks.py: the same weights and Adam, far fewer nodes, the same losses up to rounding."""
+    from bench import gpt_blocks
+    from microgradnet.engine.backward import interior_nodes
+
+    toy = gpt_bench.gpt_module("value40")
+    models = (toy.GPT(**SMALL), gpt_blocks.GPT(**SMALL))
+    assert [p.data for p in models[0].parameters()] == [p.data for p in models[1].parameters()]
+    opts = [toy.Adam(models[0].parameters()), gpt_blocks.Adam(models[1].parameters())]
+    for step in range(4):
+        losses = []
+        for model, opt in zip(models, opts):
+            loss = model.loss(toy.encode(docs[step]))
+            loss.backward()
+            opt.step()
+            losses.append(loss.data)
+        assert math.isclose(losses[0], losses[1], rel_tol=1e-12)
+    ours = gpt_bench.gpt_module("microgradnet").GPT(**SMALL)
+    tokens = toy.encode(docs[0])
+    assert len(interior_nodes(models[1].loss(tokens))) * 5 < len(interior_nodes(ours.loss(tokens)))
+    rng = random.Random(0)
+    names = [models[1].sample(rng) for _ in range(5)]
+    assert all((isinstance(n, str) and n.isalpha()) or n == "" for n in names)

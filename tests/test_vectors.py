@@ -12,7 +12,7 @@ import pytest
 
 import microgradnet as mg
 from microgradnet import Value, draw_dot, gradients
-from microgradnet.engine import Dot, InvRMS, InvStd, LogSumExp, Softmax
+from microgradnet.engine import Dot, InvRMS, InvStd, LogSumExp, MatVecRow, Softmax
 from microgradnet.engine.backward import interior_nodes
 from microgradnet.losses import cross_entropy
 from microgradnet.nn import Embedding
@@ -125,7 +125,9 @@ def test_each_block_is_a_few_nodes() -> None:
     d = mg.dot(x, x[::-1])
     assert type(d) is Dot and d._prev == (*x, *x[::-1]) and interior_nodes(d) == [d]
     rows = mg.matvec(w, x)
-    assert [type(r) for r in rows] == [Dot] * 4 and rows[2]._prev == (*w[2], *x)
+    assert [type(r) for r in rows] == [MatVecRow] * 4 and rows[2]._prev == (*w[2], *x) and rows[0]._arg is rows[3]._arg
+    computed = mg.matvec([[wi * 1.0 for wi in w[0]]], x)  # weights that are not parameters: a dot node
+    assert type(computed[0]) is Dot and computed[0].data == rows[0].data
     s = mg.softmax(x)
     assert {type(v) for v in s} == {Softmax} and type(s[0]._arg) is LogSumExp
     assert len(interior_nodes(mg.sum(s))) == 1 + 16 + 1  # the sum, the entries, one log-sum-exp
@@ -140,6 +142,8 @@ def test_blocks_describe_themselves_and_draw() -> None:
     x, y = [Value(1.0), Value(2.0)], [Value(3.0), Value(-1.0)]
     info = mg.dot(x, y).describe()
     assert (info.op, info.details, info.roles, info.name) == ("Σ x·y", ("n = 2",), ("x0", "x1", "y0", "y1"), "dot")
+    info = mg.matvec([x], y)[0].describe()  # parameters times inputs: the input row is not drawn
+    assert (info.op, info.parents, info.roles, info.name) == ("Σ w·x", (*x, *y), ("w0", "w1", "x0", "x1"), "matvec")
     s = mg.softmax(x)
     info = s[0].describe()
     assert (info.op, info.parents, info.roles) == ("softmax", (x[0], s[0]._arg), ("x", "log Σ exp"))

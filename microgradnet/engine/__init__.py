@@ -30,7 +30,7 @@ from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), n
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
 from .reductions import LogSumExp, Sum, SumSquares, logsumexp, sum, sum_squares
 from .value import NodeInfo, Operand, Value
-from .vectors import Dot, InvRMS, InvStd, Softmax, dot, layernorm, matvec, rmsnorm, softmax
+from .vectors import Dot, InvRMS, InvStd, MatVecRow, Softmax, dot, layernorm, matvec, rmsnorm, softmax
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "LinearComputed",
     "LinearConst",
     "LogSumExp",
+    "MatVecRow",
     "NodeInfo",
     "Op",
     "Operand",

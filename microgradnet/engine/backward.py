@@ -36,16 +36,11 @@ _next_mark = itertools.count(1).__next__  # one C call, atomic under the GIL
 def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes of root's graph, each one after all of its consumers.
 
+    Breadth first; where that order fails (a node met again after it was read), depth first instead.
     With reset, each node's grad is set to 0.0 (where backward starts it); without, no grad is touched.
     """
     if not root._p:
         return []
-    nodes = _breadth_first(root, reset)
-    return _depth_first(root, reset) if nodes is None else nodes
-
-
-def _breadth_first(root: Value, reset: bool) -> list[Value] | None:
-    """The interior nodes in the order of a breadth-first walk, or None if that order does not work."""
     mark = _next_mark()  # this walk's mark on the nodes it has read
     queued = _next_mark()  # and on a layer's input row that one of the layer's nodes has queued
     queue = [root]
@@ -67,14 +62,14 @@ def _breadth_first(root: Value, reset: bool) -> list[Value] | None:
             p = v._p
             if p._p:
                 if p._seen is mark:
-                    return None
+                    return _depth_first(root, reset)
                 append(p)
             p = v._arg
         elif layout is ROW:  # the layer's other nodes on this row queue it once, not each
             p = v._arg
             s = p._seen
             if s is mark:
-                return None
+                return _depth_first(root, reset)
             if s is not queued:
                 p._seen = queued
                 append(p)
@@ -85,12 +80,12 @@ def _breadth_first(root: Value, reset: bool) -> list[Value] | None:
             for p in _walked_parents(v):
                 if p._p:
                     if p._seen is mark:
-                        return None
+                        return _depth_first(root, reset)
                     append(p)
             continue
         if p._p:  # the one parent of ONE, the second of TWO
             if p._seen is mark:  # read already, before this consumer of it: the order does not work
-                return None
+                return _depth_first(root, reset)
             append(p)
     return [v for v in queue if v is not None] if again else queue
 

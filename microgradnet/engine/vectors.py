@@ -3,7 +3,9 @@
 Written with `+ * ** exp`, a transformer spends most of its nodes in these: a dot product of n terms
 is 2n nodes, a softmax 4n, an RMSNorm 3n + 3. Here each is a few nodes with exact local derivatives:
 
-- `dot(x, y)` is one node over (x1..xn, y1..yn); `matvec(W, x)` is one such node per row of W.
+- `dot(x, y)` is one node over (x1..xn, y1..yn); `matvec(W, x)` is one node per row of W. Where W holds
+  parameters (leaves), the rows share one `InputRow` of x, as a layer's neurons do (weighted_sum.py):
+  the backward walk then reads x once for all the rows, not once per row.
 - `softmax(x)` is one `logsumexp` node L and, per entry, one node exp(xᵢ − L) over xᵢ and L.
 - `rmsnorm(x)` is one node r = (mean of x² + ε)^-½ and the products xᵢ·r.
 - `layernorm(x)` is the mean μ, one node r = (mean of (x − μ)² + ε)^-½, and the products (xᵢ − μ)·r.
@@ -20,15 +22,18 @@ import operator
 from collections.abc import Sequence
 
 from .extend import FusedNode
-from .layouts import TWO
-from .make import leaf, new_node
+from .layouts import ROW, TWO
+from .make import copy_function, leaf, new_node, new_nodes
 from .reductions import logsumexp
 from .reductions import sum as vsum
-from .value import NodeInfo, Operand, Partials, Value, to_float
+from .value import NodeInfo, Operand, Partials, Value, all_values, to_float
+from .weighted_sum import InputRow
 
-__all__ = ["Dot", "InvRMS", "InvStd", "Softmax", "dot", "layernorm", "matvec", "rmsnorm", "softmax"]
+__all__ = ["Dot", "InvRMS", "InvStd", "MatVecRow", "Softmax", "dot", "layernorm", "matvec", "rmsnorm", "softmax"]
 
 _mul = operator.mul
+_LEAF = frozenset([Value])  # a Value of exactly this class is a leaf (every node is of a subclass)
+_new_rows = copy_function(new_nodes)  # with a code object of its own: its caches see MatVecRow alone
 
 
 class Dot(FusedNode):
@@ -58,6 +63,36 @@ class Dot(FusedNode):
 
     def details(self) -> Sequence[str]:
         return (f"n = {len(self._p) >> 1}",)
+
+
+class MatVecRow(Value):
+    """One entry of W·x, Σ wᵢxᵢ over a row w of leaf weights (in _p) and the inputs x, an InputRow shared by
+    the rows (in _arg; layout ROW, with no bias): _prev = (w1..wn, x1..xn); d/dwᵢ = xᵢ, d/dxᵢ = wᵢ."""
+
+    __slots__ = ()
+    _op, _name, _kind, _layout = "Σ w·x", "matvec", "op", ROW
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        return (*self._p, *self._arg._p)
+
+    def _partials(self, graph: bool) -> Partials:
+        xs, ws = self._arg._p, self._p
+        if graph:
+            return (*xs, *ws)
+        return (*[x.data for x in xs], *[w.data for w in ws])
+
+    def _backward(self) -> None:
+        g = self.grad
+        for w, x in zip(self._p, self._arg._p):
+            w.grad += g * x.data
+            x.grad += g * w.data
+
+    def describe(self, precision: int = 4) -> NodeInfo:
+        """'Σ w·x' over n inputs; its parents are named w0.., x0.."""
+        n = len(self._p)
+        roles = (*[f"w{i}" for i in range(n)], *[f"x{i}" for i in range(n)])
+        return NodeInfo(self._op, (f"n = {n}",), self._prev, roles, self._kind, self._name)
 
 
 class Softmax(Value):
@@ -151,13 +186,16 @@ def matvec(W: Sequence[Sequence[Operand]], x: Sequence[Operand]) -> list[Value]:
     """W·x, one `dot` node per row of W (torch.mv): the entries of x are read once for all the rows."""
     xs = _values(x, "matvec(x)")
     xd = [v.data for v in xs]
-    out = []
-    for i, row in enumerate(W):
-        ws = _values(row, "matvec(W) rows")
-        if len(ws) != len(xs):
-            raise ValueError(f"matvec: row {i} of W has {len(ws)} entries but x has {len(xs)}")
-        out.append(new_node(Dot, builtins.sum(map(_mul, [w.data for w in ws], xd), 0.0), ws + xs))
-    return out
+    n, dot_ = len(xs), builtins.sum
+    params: list[tuple[Value, ...]] = [tuple(ws) for ws in W if _LEAF.issuperset(map(type, ws)) and len(ws) == n]  # type: ignore[arg-type]
+    if len(params) == len(W):  # parameters (checked at C speed), the common case: rows over one shared InputRow
+        datas = [dot_(map(_mul, [w.data for w in ws], xd), 0.0) for ws in params]
+        return _new_rows(MatVecRow, datas, params, new_node(InputRow, 0.0, xs))
+    rows = [_values(ws, "matvec(W) rows") for ws in W]
+    for i, ws in enumerate(rows):
+        if len(ws) != n:
+            raise ValueError(f"matvec: row {i} of W has {len(ws)} entries but x has {n}")
+    return [new_node(Dot, dot_(map(_mul, [w.data for w in ws], xd), 0.0), ws + xs) for ws in rows]
 
 
 def softmax(x: Sequence[Operand]) -> list[Value]:
@@ -197,6 +235,8 @@ def layernorm(x: Sequence[Operand], eps: float = 1e-5) -> list[Value]:
 
 def _values(x: Sequence[Operand], where: str) -> tuple[Value, ...]:
     """x as a tuple of Values, plain numbers as constant leaves; a clear TypeError for anything else."""
+    if type(x) in (list, tuple) and all_values(x):  # checked at C speed: the common case
+        return tuple(x)  # type: ignore[arg-type]
     if isinstance(x, (Value, str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"{where} must be a list of Values or numbers, got {type(x).__name__}: {x!r:.60}")
     return tuple(v if isinstance(v, Value) else leaf(to_float(v, where)) for v in x)
