@@ -63,3 +63,40 @@ def make(impl: str, docs: list[str], seed: int = 42) -> Callable[[], float]:
         return float(loss.data)
 
     return step
+
+
+IMPLS = ("value40", "microgradnet", "blocks")
+
+
+def check(impl: str, docs: list[str], steps: int = 3) -> None:
+    """Raise AssertionError unless impl's first losses are the 40-line Value's (to rounding: a / b differs)."""
+    want = make("value40", docs)
+    got = make(impl, docs)
+    for k in range(steps):
+        a, b = want(), got()
+        assert abs(a - b) <= 1e-12 * abs(a), f"GPT step {k} ({impl}): loss {b!r}, the 40-line Value's {a!r}"
+
+
+def run_worker(impl: str, steps: int, repeats: int) -> float:
+    """ms of CPU per training step of impl (the collector on, as users run it): the median of repeats runs
+    of `steps` steps each, after two warm-up steps, every implementation on the same names in the same order."""
+    import gc
+    import statistics
+    import time
+
+    if impl not in IMPLS:
+        raise ValueError(f"GPT implementation must be one of {IMPLS}, got {impl!r}")
+    docs = names()
+    if impl != "value40":
+        check(impl, docs)
+        gc.collect()
+    step = make(impl, docs)
+    step()
+    step()
+    times = []
+    for _ in range(repeats):
+        t = time.process_time()
+        for _ in range(steps):
+            step()
+        times.append((time.process_time() - t) / steps)
+    return 1e3 * statistics.median(times)

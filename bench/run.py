@@ -47,6 +47,8 @@ class Sizes:
     chain_repeats: tuple[int, ...] = (9, 5, 3)
     digits_samples: int | None = None  # all 1797
     digits_repeats: int = 3
+    gpt_steps: int = 5  # training steps of the GPT per timing
+    gpt_repeats: int = 5
 
 
 QUICK = Sizes(
@@ -59,6 +61,8 @@ QUICK = Sizes(
     chain_repeats=(2, 2),
     digits_samples=64,
     digits_repeats=1,
+    gpt_steps=1,
+    gpt_repeats=1,
 )
 
 
@@ -169,6 +173,21 @@ def bench_digits(sizes: Sizes) -> Row:
     return row
 
 
+def bench_gpt(sizes: Sizes) -> list[Row]:
+    """A GPT training step (bench/gpt.py): its own 40-line Value, microgradnet with only the import changed,
+    and the same model written with microgradnet's building blocks (bench/gpt_blocks.py)."""
+    ms = {impl: measure("gpt", "microgradnet", impl=impl, steps=sizes.gpt_steps, repeats=sizes.gpt_repeats)
+          for impl in ("value40", "microgradnet", "blocks")}  # fmt: skip
+    toy = f"the 40-line Value {_number(ms['value40'])} ms"
+    rows = [Row(f"GPT step: one name, bench/gpt.py ({toy}), only the import changed", "ms/step"),
+            Row(f"GPT step with the building blocks: bench/gpt_blocks.py ({toy})", "ms/step")]  # fmt: skip
+    for row, impl, times in ((rows[0], "microgradnet", 3), (rows[1], "blocks", 10)):
+        row.medians["microgradnet"] = ms[impl]
+        row.ratios["40-line Value / microgradnet"] = ms["value40"] / ms[impl]
+        row.target, row.met = f"≥ {times}× faster than the 40-line Value", ms["value40"] / ms[impl] >= times
+    return rows
+
+
 # -- targets, table, command line -------------------------------------------------------------------
 def judge(rows: list[Row]) -> None:
     """Fill in each row's ratios and whether it meets the issue's target."""
@@ -262,6 +281,7 @@ def _run(sizes: Sizes, libs: Sequence[str], compare: list[str], log: Callable[[s
         ("memory", lambda: [bench_memory([lib for lib in compare if lib != "torch"], sizes)]),
         ("backward chains", lambda: bench_chain(sizes)),
         ("digits epoch", lambda: [bench_digits(sizes)]),
+        ("GPT step", lambda: bench_gpt(sizes)),
     ):
         t = time.perf_counter()
         rows += work()

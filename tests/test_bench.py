@@ -21,6 +21,8 @@ TINY = run.Sizes(
     chain_repeats=(1, 1),
     digits_samples=40,
     digits_repeats=1,
+    gpt_steps=1,
+    gpt_repeats=1,
 )
 
 
@@ -30,7 +32,8 @@ def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
     names = [r.workload.split(":")[0] for r in rows]
     assert names == ["demo step", "demo step, the same with a model call per sample", "elementwise, small graphs",
                      "elementwise graph", "elementwise graph", "memory", "backward of a chain of 100 ops",
-                     "backward of a chain of 300 ops", "digits epoch"]  # fmt: skip
+                     "backward of a chain of 300 ops", "digits epoch", "GPT step",
+                     "GPT step with the building blocks"]  # fmt: skip
     assert set(rows[0].medians) == set(libs)
     assert all(v > 0 for r in rows for v in r.medians.values())
     assert rows[0].met is not None and rows[-1].met is not None
