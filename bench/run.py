@@ -130,8 +130,8 @@ def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
     so collections keep scanning the graph as it grows), hence two sizes for the one-graph case.
     """
     first, *graph_sizes = sizes.elementwise_pairs
-    cases = [(f"elementwise, small graphs: {first:,} × (a*b + a - b*2.0), a backward each", "small", first)]
-    cases += [(f"elementwise graph: {n:,} × (a*b + a - b*2.0), summed pairwise, one backward", "graph", n)
+    cases = [(f"elementwise, small graphs: {first:,} × (`a*b + a - b*2.0`), a backward each", "small", first)]
+    cases += [(f"elementwise graph: {n:,} × (`a*b + a - b*2.0`), summed pairwise, one backward", "graph", n)
               for n in graph_sizes]  # fmt: skip
     rows = []
     for workload, kind, n in cases:
@@ -144,7 +144,7 @@ def bench_elementwise(libs: Sequence[str], sizes: Sizes) -> list[Row]:
 
 def bench_memory(libs: Sequence[str], sizes: Sizes) -> Row:
     """Bytes held per op by a chain of `x = x * c`."""
-    row = Row(f"memory: chain of {sizes.memory_ops:,} x = x * c", "bytes/op")
+    row = Row(f"memory: chain of {sizes.memory_ops:,} `x = x * c`", "bytes/op")
     for lib in libs:
         row.medians[lib] = measure("memory", lib, ops=sizes.memory_ops)
     return row

@@ -3,7 +3,7 @@
 The package is built in floors, each importing only the ones below it:
 
 - `engine/`: the Value, its op table, the backward pass and grad mode (it imports nothing else);
-- `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `plot`, and `files`, `modelfile`;
+- `nn`, `losses`, `optim`, `functional`, `datasets`, `training`, `progress`, `plot`, and `files`, `modelfile`;
 - `render/` (`draw_dot`, `draw_tree`) and `testing/` (gradient checks, Hypothesis strategies);
 - `cli/`, the command line, which nothing imports.
 """
@@ -45,7 +45,7 @@ from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
 from .render import GraphvizNotFoundError, draw_dot, draw_tree
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the release, as in the wheel's name and `microgradnet --version`
 
 __all__ = [
     "OPS",

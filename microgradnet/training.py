@@ -20,6 +20,7 @@ from .datasets import Seed, random_source
 from .engine import Operand, Value, no_grad
 from .nn import forward_rows
 from .optim import Adam, Optimizer
+from .progress import Progress as _Progress
 
 __all__ = ["LOSSES", "accuracy", "batches", "class_index", "fit", "predict"]
 
@@ -74,8 +75,8 @@ def fit(
     loss: a name in LOSSES or a function (outputs, labels) -> Value; None picks cross_entropy for a
     model with several outputs and binary_cross_entropy for one. optimizer: default Adam(lr=0.01).
     batch_size: None trains on all of X at each step. l2: adds l2 * Σ p² to the loss. progress: a
-    tqdm bar with the running loss (True requires tqdm, None shows it if tqdm is installed, False
-    hides it). The history has 'loss' (mean training loss, including the l2 term) and, for class
+    bar in a terminal or Jupyter, a line per epoch in a log (False: nothing; True: insists on tqdm
+    in a terminal). The history has 'loss' (mean training loss, including the l2 term) and, for class
     labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
     'val_accuracy' when validation_data is given.
     """
@@ -168,53 +169,6 @@ def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], c
     if classify:
         scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)
     return scores
-
-
-_SHORT = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
-
-
-class _Progress:
-    """fit's tqdm bar (tqdm.auto: a widget in notebooks) with the running figures; does nothing when off."""
-
-    def __init__(self, progress: bool | None, total: int) -> None:
-        self.bar: Any = None
-        self.shown: dict[str, str] = {}
-        if progress is False:
-            return
-        try:
-            from tqdm.auto import tqdm  # type: ignore[import-untyped]
-        except ImportError:
-            if progress:
-                raise ModuleNotFoundError(
-                    'fit(progress=True) needs tqdm, which is not installed: pip install "microgradnet[progress]"'
-                ) from None
-            return
-        self.bar = tqdm(total=total, unit="step", leave=True, dynamic_ncols=True)
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def start_epoch(self, epoch: int, epochs: int) -> None:
-        if self.bar is not None:
-            self.bar.set_description(f"epoch {epoch + 1}/{epochs}")
-
-    def step(self, loss: float, acc: float | None) -> None:
-        if self.bar is not None:
-            self.shown["loss"] = f"{loss:.4g}"
-            if acc is not None:
-                self.shown["acc"] = f"{acc:.3f}"
-            self.bar.update(1)
-            self.bar.set_postfix(self.shown, refresh=False)
-
-    def end_epoch(self, history: dict[str, list[float]]) -> None:
-        if self.bar is not None:
-            for key, values in history.items():
-                self.shown[_SHORT[key]] = f"{values[-1]:.4g}" if "loss" in key else f"{values[-1]:.3f}"
-            self.bar.set_postfix(self.shown, refresh=True)
 
 
 def _record(history: dict[str, list[float]], key: str, value: float) -> None:

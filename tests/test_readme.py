@@ -1,4 +1,5 @@
-"""Every ```python block of README.md runs, in order, each in a fresh namespace, and prints what it says.
+"""Every ```python block of README.md and of the documentation's pages runs, each in a fresh namespace, and
+prints what it says.
 
 The convention for README examples: on a line that calls `print(...)`, a trailing comment states what
 that line prints.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib.util
 import io
 import re
 import sys
@@ -31,7 +33,9 @@ from typing import Any
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCUMENTS = [README, *sorted((ROOT / "docs").rglob("*.md"))]  # the site's own pages (README's are included)
 SKIP = "<!-- readme-test: skip -->"
 
 
@@ -40,6 +44,7 @@ class Block:
     line: int  # README line number of the first line of code
     code: str
     skip: bool
+    path: Path = README
     printed: dict[int, list[str]] = field(default_factory=dict)  # line of a print call -> its outputs
 
 
@@ -97,17 +102,22 @@ def matches(output: str, comment: str) -> bool:
     return False
 
 
-BLOCKS = python_blocks(README.read_text(encoding="utf-8"))
+BLOCKS = [
+    Block(b.line, b.code, b.skip, path) for path in DOCUMENTS for b in python_blocks(path.read_text(encoding="utf-8"))
+]
 
 
 def test_the_readme_has_python_examples() -> None:
-    assert len(BLOCKS) >= 3
+    assert len([b for b in BLOCKS if b.path == README]) >= 3
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[f"README.md:{b.line}" for b in BLOCKS])
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"{b.path.relative_to(ROOT)}:{b.line}" for b in BLOCKS])
 def test_readme_block(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = block.path.relative_to(ROOT)
     if block.skip:
-        pytest.skip(f"marked {SKIP} in README.md")
+        pytest.skip(f"marked {SKIP} in {name}")
+    if re.search(r"^(import|from) torch\b", block.code, re.MULTILINE) and importlib.util.find_spec("torch") is None:
+        pytest.skip(f"{name}:{block.line} compares with PyTorch, which is not installed")
     monkeypatch.chdir(tmp_path)
     spans = print_spans(block.code, block.line)
     printed: dict[int, list[str]] = {}
@@ -120,18 +130,18 @@ def test_readme_block(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         builtins.print(*args, **{**kwargs, "file": buffer})
         builtins.print(buffer.getvalue(), end="")
         frame = sys._getframe(1)
-        if frame.f_code.co_filename == str(README):
+        if frame.f_code.co_filename == str(block.path):
             line = frame.f_lineno
             end = next((last for first, last in spans if first <= line <= last), line)
             printed.setdefault(end, []).append(buffer.getvalue().rstrip("\n"))
 
-    code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
+    code = compile("\n" * (block.line - 1) + block.code, str(block.path), "exec")
     namespace: dict[str, Any] = {"__name__": "__readme__", "print": recording_print}
     exec(code, namespace)  # the README's own example code, not user input
     for line, comment in claims(block.code, block.line).items():
-        assert line in printed, f"README.md:{line}: this print line never ran, so '# {comment}' is unchecked"
+        assert line in printed, f"{name}:{line}: this print line never ran, so '# {comment}' is unchecked"
         output = " ".join(printed[line])
-        assert matches(output, comment), f"README.md:{line}: printed {output!r}, but the comment says '# {comment}'"
+        assert matches(output, comment), f"{name}:{line}: printed {output!r}, but the comment says '# {comment}'"
 
 
 @pytest.mark.parametrize(

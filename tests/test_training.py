@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import Any
 
 import pytest
@@ -135,32 +134,6 @@ def test_seeded_fit_is_reproducible_and_the_default_uses_random() -> None:
     fit(b, X, y, epochs=2, batch_size=8, seed=5, progress=False)
     assert a.state_dict() == b.state_dict()
     fit(a, X, y, epochs=1, batch_size=8, progress=False)  # seed=None: the global random module
-
-
-def test_progress_bar_shows_the_running_loss(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("tqdm")
-    X, y = make_moons(20, seed=0)
-    fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, batch_size=10, progress=True)
-    err = capsys.readouterr().err
-    assert "epoch 2/2" in err and "4/4" in err and "loss=" in err and "acc=" in err
-    fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, progress=False)
-    assert capsys.readouterr() == ("", "")
-
-
-def test_without_tqdm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    real_import = builtins.__import__
-
-    def no_tqdm(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.startswith("tqdm"):
-            raise ImportError("No module named 'tqdm'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_tqdm)
-    X, y = make_moons(10, seed=0)
-    with pytest.raises(ModuleNotFoundError, match=r'fit\(progress=True\) needs tqdm.*"microgradnet\[progress\]"'):
-        fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, progress=True)
-    history = fit(MLP(2, [3, 1], seed=0), X, y, epochs=2)  # the default: train without a bar
-    assert len(history["loss"]) == 2 and capsys.readouterr() == ("", "")
 
 
 def test_predict_and_accuracy() -> None:

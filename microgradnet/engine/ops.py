@@ -201,7 +201,7 @@ def _method_of(function: Callable[..., Any]) -> Callable[..., Value]:
     return method
 
 
-OPS: dict[str, Op] = {}
+OPS: dict[str, Op] = {}  # the op table by name: a row per primitive (microgradnet.defop adds one)
 for _name, _row in TABLE.items():
     OPS[_name] = Op(_name, _row)
     _attach(OPS[_name])

@@ -41,7 +41,13 @@ _NO_OP = ""
 
 
 class Value:
-    """A real number that remembers the operations that produced it, so gradients can flow back."""
+    """A real number that remembers the operations that produced it, so gradients can flow back.
+
+    Attributes:
+        data: The number, a float.
+        grad: d output / d self from the latest `backward()` (a leaf's accumulates across calls); 0.0 at first.
+        label: A name that drawings show ('' for none).
+    """
 
     __slots__ = ("data", "grad", "label", "_p", "_arg", "_seen")
     _op: ClassVar[str] = ""  # the op's symbol; '' for a leaf
