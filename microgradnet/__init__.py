@@ -37,19 +37,20 @@ from .engine import (
     no_grad,
     rmsnorm,
     softmax,
-    sum,
     sum_squares,
 )
+from .engine import sum as sum  # microgradnet.sum, not in __all__: `from microgradnet import *` keeps the builtin
 from .engine.ops import *  # noqa: F403 - the op table's functions: exp, log, sqrt, tanh, sigmoid, relu ...
 from .engine.ops import FUNCTIONS
 from .functional import grad, value_and_grad
-from .render import GraphvizNotFoundError, draw_dot, draw_tree
+from .render import GraphvizError, GraphvizNotFoundError, draw_dot, draw_tree
 
 __version__ = "0.1.0"  # the release, as in the wheel's name and `microgradnet --version`
 
 __all__ = [
     "OPS",
     "FusedNode",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "Value",
     "__version__",
@@ -74,7 +75,6 @@ __all__ = [
     "softmax",
     "optim",
     "plot",
-    "sum",
     "sum_squares",
     "training",
     "value_and_grad",

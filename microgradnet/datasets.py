@@ -2,8 +2,9 @@
 
 Every generator returns `(X, y)`: X a list of points (lists of floats), y a list of int class labels
 0..k-1. `seed` is an int (a private generator), a `random.Random`, or None for the global `random`
-module (so `random.seed(...)` makes it repeatable). `noise` is the standard deviation of Gaussian
-noise added to every coordinate. `load_digits` wraps scikit-learn's bundled copy of the 8×8 digits.
+module (so `random.seed(...)` makes it repeatable); `random_state=`, scikit-learn's name, is the
+same. `noise` is the standard deviation of Gaussian noise added to every coordinate. `load_digits`
+wraps scikit-learn's bundled copy of the 8×8 digits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import random
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from .engine.extend import type_name
+
 __all__ = [
     "load_digits",
     "make_blobs",
@@ -21,6 +24,7 @@ __all__ = [
     "make_spirals",
     "make_xor",
     "random_source",
+    "seed_or_random_state",
     "train_test_split",
 ]
 
@@ -30,9 +34,11 @@ T = TypeVar("T")
 L = TypeVar("L")
 
 
-def make_moons(n_samples: int = 100, *, noise: float = 0.0, shuffle: bool = True, seed: Seed = None) -> Dataset:
+def make_moons(
+    n_samples: int = 100, *, noise: float = 0.0, shuffle: bool = True, seed: Seed = None, random_state: Seed = None
+) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons): the upper is class 0, the lower class 1."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "make_moons"))
     n_out = _count(n_samples, "make_moons(n_samples)", 2) // 2
     n_in = n_samples - n_out
     points = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
@@ -41,10 +47,16 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.0, shuffle: bool = True
 
 
 def make_circles(
-    n_samples: int = 100, *, noise: float = 0.0, factor: float = 0.8, shuffle: bool = True, seed: Seed = None
+    n_samples: int = 100,
+    *,
+    noise: float = 0.0,
+    factor: float = 0.8,
+    shuffle: bool = True,
+    seed: Seed = None,
+    random_state: Seed = None,
 ) -> Dataset:
     """A circle inside a larger one (scikit-learn's make_circles): the outer is class 0, the inner class 1."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "make_circles"))
     if not 0.0 <= factor < 1.0:
         raise ValueError(f"make_circles(factor) must be in [0, 1), got {factor!r}")
     n_out = _count(n_samples, "make_circles(n_samples)", 2) // 2
@@ -63,9 +75,10 @@ def make_blobs(
     center_box: tuple[float, float] = (-10.0, 10.0),
     shuffle: bool = True,
     seed: Seed = None,
+    random_state: Seed = None,
 ) -> Dataset:
     """Gaussian blobs around `centers` (a number of random centres in center_box, or their coordinates)."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "make_blobs"))
     if isinstance(centers, int):
         k = _count(centers, "make_blobs(centers)", 1)
         dims = _count(n_features, "make_blobs(n_features)", 1)
@@ -89,9 +102,10 @@ def make_spirals(
     noise: float = 0.0,
     shuffle: bool = True,
     seed: Seed = None,
+    random_state: Seed = None,
 ) -> Dataset:
     """Interleaved spiral arms from the centre out to radius 1, one per class, each winding `turns` times."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "make_spirals"))
     k = _count(n_classes, "make_spirals(n_classes)", 2)
     n = _count(n_samples, "make_spirals(n_samples)", k)
     points: list[list[float]] = []
@@ -105,9 +119,9 @@ def make_spirals(
     return _finish(points, labels, noise, shuffle, rng)
 
 
-def make_xor(n_samples: int = 4, *, noise: float = 0.0, seed: Seed = None) -> Dataset:
+def make_xor(n_samples: int = 4, *, noise: float = 0.0, seed: Seed = None, random_state: Seed = None) -> Dataset:
     """XOR: the truth table [[0,0],[0,1],[1,0],[1,1]] -> [0,1,1,0], repeated to n_samples points, plus noise."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "make_xor"))
     n = _count(n_samples, "make_xor(n_samples)", 1)
     table = [([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0)]
     points = [list(table[i % 4][0]) for i in range(n)]
@@ -128,10 +142,16 @@ def load_digits(*, scale: bool = True) -> Dataset:
 
 
 def train_test_split(
-    X: Sequence[T], y: Sequence[L], test_size: float = 0.25, *, stratify: bool = False, seed: Seed = None
+    X: Sequence[T],
+    y: Sequence[L],
+    test_size: float = 0.25,
+    *,
+    stratify: bool = False,
+    seed: Seed = None,
+    random_state: Seed = None,
 ) -> tuple[list[T], list[T], list[L], list[L]]:
     """Shuffle and split into (X_train, X_test, y_train, y_test); stratify keeps each class's share in both."""
-    rng = random_source(seed)
+    rng = random_source(seed_or_random_state(seed, random_state, "train_test_split"))
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}")
     if not 0.0 < test_size < 1.0:
@@ -164,6 +184,15 @@ def train_test_split(
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+def seed_or_random_state(seed: Seed, random_state: Seed, where: str) -> Seed:
+    """The one of seed= and random_state= (scikit-learn's name for it) that was given; both is an error."""
+    if random_state is None:
+        return seed
+    if seed is not None:
+        raise TypeError(f"{where}: pass seed= or random_state= (the same thing), not both")
+    return random_state
+
+
 def random_source(seed: object) -> Any:
     """Where random numbers come from: a new Random(seed), the given Random, or the `random` module for None."""
     if seed is None or seed is random:
@@ -171,13 +200,13 @@ def random_source(seed: object) -> Any:
     if isinstance(seed, random.Random):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r:.60}")
+        raise TypeError(f"seed must be an int, a random.Random or None, got {type_name(seed)}: {seed!r:.60}")
     return random.Random(seed)
 
 
 def _count(n: object, where: str, minimum: int) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{where} must be an int, got {type(n).__name__}: {n!r:.60}")
+        raise TypeError(f"{where} must be an int, got {type_name(n)}: {n!r:.60}")
     if n < minimum:
         raise ValueError(f"{where} must be at least {minimum}, got {n}")
     return n

@@ -7,11 +7,16 @@ Class labels are integers: 0 and 1 for two classes (`hinge` also accepts microgr
 | --- | --- | --- |
 | `mse(pred, target)` | `F.mse_loss` | one `MSE` node |
 | `hinge(score, label)` | `F.relu(1 - y * score).mean()` with y = ±1 (micrograd's max-margin loss) | one `hinge` node |
-| `binary_cross_entropy(logit, label)` | `F.binary_cross_entropy_with_logits` | one `BCE` node |
+| `binary_cross_entropy(probability, label)` | `F.binary_cross_entropy` (log clamped at -100) | one `BCE` node |
+| `binary_cross_entropy_with_logits(score, label)` | `F.binary_cross_entropy_with_logits` | one `BCE with logits` node |
 | `cross_entropy(scores, label)` | `F.cross_entropy` | `log Σ exp` - score per sample, then `Σ`, `/` |
 | `l2(params, alpha)` | `alpha * sum((p ** 2).sum() for p in params)` | one `Σ x²` node, times alpha |
 
-`mse`, `hinge` and `binary_cross_entropy` are each one node over the whole batch (reduction
+The names mean what they mean in PyTorch and Keras: `binary_cross_entropy` takes probabilities (a
+sigmoid's outputs) and refuses anything outside [0, 1], pointing to `binary_cross_entropy_with_logits`,
+which takes the scores themselves and is exact and stable for any score.
+
+`mse`, `hinge` and both binary cross-entropies are each one node over the whole batch (reduction
 included), made through the engine's public door (`FusedNode`): its parents are the predictions
 that are Values, its `arg` their targets followed by the divisor (n for the mean, 1 for the sum);
 plain-number predictions are constants folded into its data. Each node computes its own partials,
@@ -27,9 +32,21 @@ from typing import Literal
 
 from .engine import FusedNode, Operand, Value, all_values, logsumexp, sum_squares
 from .engine import sum as vsum
+from .engine.extend import type_name
 from .engine.floats import as_float
 
-__all__ = ["BCE", "MSE", "Hinge", "binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
+__all__ = [
+    "BCE",
+    "MSE",
+    "BCEWithLogits",
+    "Hinge",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge",
+    "l2",
+    "mse",
+]
 
 Reduction = Literal["mean", "sum"]
 Prediction = Operand | Sequence[Operand]
@@ -94,10 +111,32 @@ class Hinge(_BatchLoss):
 
 
 class BCE(_BatchLoss):
-    """Σ binary cross-entropy of sigmoid(zᵢ) against yᵢ / n as one node; d out/d zᵢ = (sigmoid(zᵢ) - yᵢ) / n."""
+    """Σ -(yᵢ log pᵢ + (1 - yᵢ) log(1 - pᵢ)) / n over probabilities pᵢ as one node, as PyTorch's BCELoss:
+    each log clamped at -100, and d out/d pᵢ = (pᵢ - yᵢ) / max(pᵢ (1 - pᵢ), 1e-12) / n."""
 
     __slots__ = ()
     symbol, name, target = "BCE", "binary_cross_entropy", "y"
+
+    def partials(self, graph: bool) -> Sequence[Operand]:
+        """(pᵢ - yᵢ) / (pᵢ (1 - pᵢ)) / n for each probability pᵢ (the denominator at least 1e-12, as PyTorch)."""
+        n = self.arg[-1]
+        if graph:
+            return tuple(_bce_slope_graph(p, y) / n for p, y in zip(self.parents, self.arg))
+        return tuple(_bce_slope(p.data, y) / n for p, y in zip(self.parents, self.arg))
+
+    def accumulate(self) -> None:
+        """The float backward step."""
+        g = self.grad
+        n = self.arg[-1]
+        for p, y in zip(self.parents, self.arg):
+            p.grad += g * (_bce_slope(p.data, y) / n)
+
+
+class BCEWithLogits(_BatchLoss):
+    """Σ binary cross-entropy of sigmoid(zᵢ) against yᵢ / n as one node; d out/d zᵢ = (sigmoid(zᵢ) - yᵢ) / n."""
+
+    __slots__ = ()
+    symbol, name, target = "BCE with logits", "binary_cross_entropy_with_logits", "y"
 
     def partials(self, graph: bool) -> Sequence[Operand]:
         """(sigmoid(zᵢ) - yᵢ) / n for each logit zᵢ, with exact tails."""
@@ -114,9 +153,9 @@ class BCE(_BatchLoss):
             z.grad += g * (_sigmoid_minus(z.data, y) / n)
 
 
-def mse(pred: Prediction, target: Target, reduction: Reduction = "mean") -> Value:
-    """Mean (or sum) of squared errors (p - t)²."""
-    return _fused(MSE, _squared_error, _pairs(pred, target, "mse"), reduction)
+def mse(pred: Prediction, target: Prediction, reduction: Reduction = "mean") -> Value:
+    """Mean (or sum) of squared errors (p - t)²; a target may be a Value, which then gets its gradient too."""
+    return _fused(MSE, _squared_error, _pairs(pred, target, "mse", value_targets=True), reduction)
 
 
 def hinge(score: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
@@ -130,13 +169,24 @@ def hinge(score: Prediction, label: Target, reduction: Reduction = "mean") -> Va
     return _fused(Hinge, _hinge_term, signs, reduction)
 
 
-def binary_cross_entropy(logit: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
-    """Cross-entropy of sigmoid(logit) against a label in [0, 1], computed stably from the logit."""
-    pairs = _pairs(logit, label, "binary_cross_entropy")
-    for _, y in pairs:
-        if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy: labels must be in [0, 1] (0 and 1 for classes), got {y!r}")
-    return _fused(BCE, _bce_term, pairs, reduction)
+def binary_cross_entropy(probability: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
+    """Cross-entropy -(y log p + (1 - y) log(1 - p)) of a probability p in [0, 1] against a label y in [0, 1]."""
+    where = "binary_cross_entropy"
+    pairs = _binary_pairs(probability, label, where)
+    for i, (p, _) in enumerate(pairs):
+        x = p.data if isinstance(p, Value) else p
+        if not 0.0 <= x <= 1.0:
+            at = f" (prediction {i})" if len(pairs) > 1 else ""
+            raise ValueError(
+                f"{where} takes probabilities in [0, 1], such as sigmoid outputs, got {x!r}{at}; "
+                "for scores (logits) use binary_cross_entropy_with_logits"
+            )
+    return _fused(BCE, _bce_probability_term, pairs, reduction)
+
+
+def binary_cross_entropy_with_logits(score: Prediction, label: Target, reduction: Reduction = "mean") -> Value:
+    """Cross-entropy of sigmoid(score) against a label in [0, 1], computed stably from the score (the logit)."""
+    return _fused(BCEWithLogits, _bce_term, _binary_pairs(score, label, "binary_cross_entropy_with_logits"), reduction)
 
 
 def cross_entropy(
@@ -195,6 +245,29 @@ def _bce_term(z: float, y: float) -> float:
     return math.log1p(math.exp(z)) - y * z  # nan for a nan z
 
 
+_LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps each log here, so a probability of exactly 0 or 1 costs 100, not inf
+_SLOPE_FLOOR = 9.999999960041972e-13  # and its gradient's denominator p (1 - p) at 1e-12 (as a float32, as PyTorch)
+
+
+def _bce_probability_term(p: float, y: float) -> float:
+    """-(y log p + (1 - y) log(1 - p)) with each log at least -100, as PyTorch computes it."""
+    log_p = max(math.log(p), _LOG_FLOOR) if p > 0.0 else _LOG_FLOOR
+    log_q = max(math.log1p(-p), _LOG_FLOOR) if p < 1.0 else _LOG_FLOOR
+    return (y - 1.0) * log_q - y * log_p
+
+
+def _bce_slope(p: float, y: float) -> float:
+    """d/dp of the probability BCE: (p - y) / max(p (1 - p), 1e-12), PyTorch's formula."""
+    return (p - y) / max((1.0 - p) * p, _SLOPE_FLOOR)
+
+
+def _bce_slope_graph(p: Value, y: float) -> Value:
+    """`_bce_slope` as a graph over p: (p - y) / (p (1 - p)), or (p - y) / 1e-12 where that floor applies."""
+    if (1.0 - p.data) * p.data >= _SLOPE_FLOOR:
+        return (p - y) / ((1.0 - p) * p)
+    return (p - y) / _SLOPE_FLOOR
+
+
 def _sigmoid_minus(z: float, y: float) -> float:
     """sigmoid(z) - y, with the sigmoid of whichever of ±z is <= 0 computed directly: exact tails."""
     if z >= 0.0:  # sigmoid(z) - y = (1 - y) - sigmoid(-z)
@@ -233,18 +306,34 @@ def _fused(
     return cls.make(total / n, prev, tuple(arg))
 
 
-def _pairs(pred: Prediction, target: Target, where: str) -> list[tuple[Value | float, float]]:
-    """(prediction, target) pairs from one of each or two equally long sequences."""
+def _pairs(
+    pred: Prediction, target: Prediction, where: str, value_targets: bool = False
+) -> list[tuple[Value | float, float]]:
+    """(prediction, target) pairs from one of each or two equally long sequences. value_targets: a target that
+    is a Value makes the pair (p - t, 0), the error as a node over both, so that t gets its gradient too."""
     if not isinstance(pred, Sequence):
+        if value_targets and isinstance(target, Value):
+            return [(_prediction(pred) - target, 0.0)]
         return [(_prediction(pred), _number(target, where))]
     if isinstance(target, numbers.Real) or not isinstance(target, Sequence):
-        raise TypeError(f"{where}: a list of predictions needs a list of targets, got {type(target).__name__}")
+        raise TypeError(f"{where}: a list of predictions needs a list of targets, got {type_name(target)}")
     _same_length(pred, target, where)
     # the usual batch (Values, and int or float targets) is type-checked at C speed: no call per sample
     preds = pred if all_values(pred) else [_prediction(p) for p in pred]
-    numbers_only = _NUMBER.issuperset(map(type, target))
-    targets = map(as_float, target) if numbers_only else [_number(t, where) for t in target]
-    return list(zip(preds, targets))
+    if _NUMBER.issuperset(map(type, target)):
+        return list(zip(preds, map(as_float, target)))  # type: ignore[arg-type]  # ints and floats only
+    if value_targets:
+        return [(p - t, 0.0) if isinstance(t, Value) else (p, _number(t, where)) for p, t in zip(preds, target)]
+    return list(zip(preds, [_number(t, where) for t in target]))
+
+
+def _binary_pairs(pred: Prediction, label: Target, where: str) -> list[tuple[Value | float, float]]:
+    """`_pairs` with every label checked to be in [0, 1]."""
+    pairs = _pairs(pred, label, where)
+    for _, y in pairs:
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"{where}: labels must be in [0, 1] (0 and 1 for classes), got {y!r}")
+    return pairs
 
 
 def _same_length(a: Sequence[object], b: Sequence[object], where: str) -> None:
@@ -260,7 +349,7 @@ def _prediction(x: object) -> Value | float:
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return as_float(x)  # type: ignore[arg-type]
-    raise TypeError(f"predictions must be Values or numbers, got {type(x).__name__}: {x!r:.60}")
+    raise TypeError(f"predictions must be Values or numbers, got {type_name(x)}: {x!r:.60}")
 
 
 def _value(x: object) -> Value:
@@ -271,7 +360,8 @@ def _value(x: object) -> Value:
 def _number(t: object, where: str) -> float:
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
         return as_float(t)  # type: ignore[arg-type]
-    raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {t!r:.60}")
+    hint = " (use .data for its number; mse takes Value targets)" if isinstance(t, Value) else ""
+    raise TypeError(f"{where}: targets must be numbers, got {type_name(t)}: {t!r:.60}{hint}")
 
 
 def _is_label(y: object) -> bool:

@@ -55,16 +55,25 @@ def read(path: PathLike) -> ModelFile:
     except UnicodeDecodeError as e:
         raise ModelFileError(f"{where}: not a microgradnet model file (not UTF-8 text: {e.reason})") from None
     try:
-        doc = json.loads(text)  # NaN and Infinity parse, then fail the check of their key below
+        doc = json.loads(text, object_pairs_hook=_unique_keys)  # NaN and Infinity parse, then fail their key's check
     except json.JSONDecodeError as e:
         raise ModelFileError(
             f"{where}: not a valid model file (broken or truncated JSON at line {e.lineno}, column {e.colno}: {e.msg})"
         ) from None
+    except _DuplicateKeyError as e:
+        raise ModelFileError(f"{where}: not a valid model file (key {e.args[0]!r} is given twice)") from None
+    except RecursionError:
+        raise ModelFileError(f"{where}: not a valid model file (its JSON is nested too deeply)") from None
+    except ValueError as e:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise ModelFileError(f"{where}: not a valid model file ({str(e).split(';')[0][:120]})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise ModelFileError(f"{where}: not a microgradnet model file (key 'format' is {found!r}, expected {FORMAT!r})")
-    if doc.get("version") != VERSION:
-        raise ModelFileError(f"{where}: key 'version' is {doc.get('version')!r}; this microgradnet reads {VERSION}")
+        raise ModelFileError(
+            f"{where}: not a microgradnet model file (key 'format' is {found!r:.60}, expected {FORMAT!r})"
+        )
+    version = doc.get("version")
+    if type(version) is not int or version != VERSION:  # true == 1 and 1.0 == 1 in Python: not here
+        raise ModelFileError(f"{where}: key 'version' is {version!r:.60}; this microgradnet reads {VERSION}")
     module, config, parameters = doc.get("module"), doc.get("config"), doc.get("parameters")
     if not isinstance(module, str) or not module:
         raise ModelFileError(f"{where}: key 'module' must be a class name, got {module!r:.60}")
@@ -74,7 +83,35 @@ def read(path: PathLike) -> ModelFile:
         raise ModelFileError(f"{where}: key 'parameters' must be an object, got {type(parameters).__name__}")
     checked: dict[str, float] = {}
     for name, x in parameters.items():
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise ModelFileError(f"{where}: parameter {name!r} must be a finite number, got {x!r:.60}")
-        checked[name] = float(x)
+        number = _finite(x)
+        if number is None:
+            shown = f"an integer of {int(x.bit_length() * 0.30103) + 1} digits" if type(x) is int else f"{x!r:.60}"
+            raise ModelFileError(f"{where}: parameter {name!r:.80} must be a finite number, got {shown}")
+        checked[name] = number
     return ModelFile(module, config, checked)
+
+
+def _finite(x: object) -> float | None:
+    """x as a finite float, or None if it is not a number (bools neither) or too large for a float."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    try:
+        number = float(x)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+class _DuplicateKeyError(Exception):
+    """A key given twice in one JSON object (json.loads would keep the last silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return doc

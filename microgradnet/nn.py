@@ -9,6 +9,7 @@ training gets its speed. Weights start uniform in ±gain·√(3/nin) (scaled by 
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import random
@@ -17,6 +18,7 @@ from typing import Any, TypeVar, overload
 
 from . import modelfile
 from .engine import OPS, Operand, Value, all_values, linear, linears_each
+from .engine.extend import type_name
 from .files import PathLike
 from .modelfile import ModelFileError
 
@@ -50,7 +52,44 @@ _TABLE_ACTIVATIONS = frozenset(["relu", "tanh", "sigmoid"])  # the activations t
 
 
 class Module:
-    """Base class of every network: its parameters, their names and gradients, and saving them."""
+    """Base class of every network: its parameters, their names and gradients, and saving them.
+
+    A module of your own defines `forward(self, x)`, as a PyTorch module does, and is called as
+    `module(x)`; `score(x)` and `scores(x)` give its output with a type a checker can follow.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ and "__call__" not in cls.__dict__:  # a PyTorch-style subclass, also of an
+            cls.__call__ = Module.__call__  # type: ignore[method-assign]  # MLP: calling it runs its own forward
+
+    def __call__(self, x: Any) -> Any:
+        """The module's output for x: `self.forward(x)`, as PyTorch's modules."""
+        return self.forward(x)
+
+    def forward(self, x: Any) -> Any:
+        """The module's computation; a module of your own defines it (a Neuron, Layer or MLP has its own)."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, x), as a PyTorch module does")
+
+    @overload
+    def score(self, x: Batch) -> list[Value]: ...
+    @overload
+    def score(self, x: Sequence[Operand] | Operand) -> Value: ...
+    def score(self, x: Sequence[Operand] | Operand | Batch) -> Value | list[Value]:
+        """The output of a model with one output (a score) for one input, or the list of them for a batch."""
+        if is_batch(x):
+            return [_one_output(out, self) for out in forward_rows(self, x)]  # type: ignore[arg-type]
+        return _one_output(self(x), self)
+
+    @overload
+    def scores(self, x: Batch) -> list[list[Value]]: ...
+    @overload
+    def scores(self, x: Sequence[Operand] | Operand) -> list[Value]: ...
+    def scores(self, x: Sequence[Operand] | Operand | Batch) -> list[Value] | list[list[Value]]:
+        """Every output of the model for one input, as a list (of one for one output), or such lists for a batch."""
+        if is_batch(x):
+            return [_all_outputs(out, self) for out in forward_rows(self, x)]  # type: ignore[arg-type]
+        return _all_outputs(self(x), self)
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0."""
@@ -100,6 +139,12 @@ class Module:
         """The constructor arguments that rebuild this module (None for a module of your own)."""
         return None
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This Neuron, Layer or MLP as a torch.nn.Sequential with the same weights (float64 unless dtype)."""
+        from .pytorch import to_torch
+
+        return to_torch(self, dtype)
+
     def save(self, path: PathLike) -> None:
         """Save the parameters (and architecture) as JSON, atomically."""
         modelfile.write(path, type(self).__name__, self.config(), self.state_dict())
@@ -135,10 +180,11 @@ class Neuron(Module):
         activation: str = "relu",
         seed: int | None = None,
         rng: random.Random | None = None,
+        random_state: int | random.Random | None = None,
     ) -> None:
         _check_count(nin, "Neuron(nin)")
         _check_activation(activation)
-        uniform = _generator(seed, rng).uniform
+        uniform = _generator(seed, rng, random_state).uniform
         act = activation if nonlin else "linear"
         bound = ACTIVATIONS[act][2] * math.sqrt(3.0 / nin)
         self.w = [Value(uniform(-bound, bound)) for _ in range(nin)]
@@ -157,6 +203,8 @@ class Neuron(Module):
         xs = _inputs(x, len(self.w), self)  # type: ignore[arg-type]
         return ACTIVATIONS[self.activation][1](linear(self.w, xs, self.b))
 
+    forward = __call__
+
     def __repr__(self) -> str:
         return f"{ACTIVATIONS[self.activation][0]}Neuron({len(self.w)})"
 
@@ -169,11 +217,18 @@ class Layer(Module):
     """`nout` neurons on the same inputs; returns a list of Values, or one Value when nout is 1."""
 
     def __init__(
-        self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None, **kwargs: Any
+        self,
+        nin: int,
+        nout: int,
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        random_state: int | random.Random | None = None,
+        **kwargs: Any,
     ) -> None:
         _check_count(nin, "Layer(nin)")
         _check_count(nout, "Layer(nout)")
-        gen = _generator(seed, rng)
+        gen = _generator(seed, rng, random_state)
         rng = gen if isinstance(gen, random.Random) else None
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
 
@@ -186,6 +241,8 @@ class Layer(Module):
         if is_batch(x):
             return [_unwrap(out) for out in self._forward(x)]  # type: ignore[arg-type]
         return _unwrap(self._forward([x])[0])  # type: ignore[list-item]
+
+    forward = __call__
 
     def _forward(self, rows: Batch) -> list[list[Value]]:
         """Each row's outputs, as a list even for one neuron; the weights are read once for all rows."""
@@ -224,6 +281,7 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: int | None = None,
         rng: random.Random | None = None,
+        random_state: int | random.Random | None = None,
     ) -> None:
         _check_count(nin, "MLP(nin)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
@@ -232,7 +290,7 @@ class MLP(Module):
             _check_count(n, "MLP(nouts) entries")
         _check_activation(activation)
         _check_activation(output_activation)
-        gen = _generator(seed, rng)
+        gen = _generator(seed, rng, random_state)
         rng = gen if isinstance(gen, random.Random) else None
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -257,8 +315,17 @@ class MLP(Module):
         outs = [_unwrap(out) for out in rows]  # type: ignore[arg-type]
         return outs if batch else outs[0]
 
+    forward = __call__
+
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(repr(layer) for layer in self.layers)}]"
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """The MLP of a torch.nn.Sequential of Linear layers and activations, with its weights."""
+        from .pytorch import from_torch
+
+        return from_torch(seq)
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this network."""
@@ -328,11 +395,33 @@ def load(path: PathLike) -> Module:
             f"{path}: key 'module' is {f.module!r}, which load() cannot rebuild;"
             " create the model and call model.load(path)"
         )
+    described = _parameter_count(f.module, f.config)  # checked before anything is built: a few bytes of config
+    if described is not None and described != len(f.parameters):  # could ask for any size
+        raise ModelFileError(
+            f"{path}: key 'config' describes a {f.module} of {described} parameters, but the file holds "
+            f"{len(f.parameters)}"
+        )
     try:
         model: Module = cls(**f.config, seed=0)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: key 'config' does not describe a {f.module}: {e}") from None
     return model.load(path)
+
+
+def _parameter_count(module: str, config: dict[str, Any]) -> int | None:
+    """How many parameters a saved Neuron, Layer or MLP config describes (None if its sizes are not positive ints)."""
+    given: list[Any]
+    if module == "Neuron":
+        given = [config.get("nin"), 1]
+    elif module == "Layer":
+        given = [config.get("nin"), config.get("nout")]
+    else:
+        nouts = config.get("nouts")
+        given = [config.get("nin"), *nouts] if isinstance(nouts, list) else []
+    sizes = [n for n in given if type(n) is int and n > 0]
+    if len(sizes) < 2 or len(sizes) != len(given):
+        return None  # the constructor says what is wrong, before allocating anything
+    return sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
 
 
 _BATCH_CALLS = frozenset([Neuron.__call__, Layer.__call__, MLP.__call__])  # the calls that take a batch of rows
@@ -397,6 +486,28 @@ def is_batch(x: object) -> bool:
     return not isinstance(first, (Value, numbers.Real, str, bytes))
 
 
+def _one_output(out: object, model: Module) -> Value:
+    """A model's output for one input as its single Value (TypeError if it has several)."""
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value):
+        return out[0]
+    if isinstance(out, list) and all_values(out):
+        raise TypeError(f"score() is for a model with one output; {model!r:.60} gives {len(out)}: use scores()")
+    raise TypeError(f"score(): the model's output must be a Value, got {type_name(out)}: {out!r:.60}")
+
+
+def _all_outputs(out: object, model: Module) -> list[Value]:
+    """A model's output for one input as a list of Values (of one for a single output)."""
+    if isinstance(out, Value):
+        return [out]
+    if isinstance(out, (list, tuple)) and all_values(out):
+        return list(out)
+    raise TypeError(
+        f"scores(): the model's output must be a Value or a list of Values, got {type_name(out)}: {out!r:.60}"
+    )
+
+
 def _unwrap(out: list[Value]) -> Output:
     """One neuron's output as a Value, several as a list (micrograd's convention)."""
     return out[0] if len(out) == 1 else out
@@ -411,24 +522,37 @@ def _inputs(x: Sequence[Operand] | Operand, n: int, module: Module, row: int | N
     return xs
 
 
-def _generator(seed: int | None, rng: random.Random | None) -> random.Random | Any:
-    """The random source: rng, a new Random(seed), or the `random` module (so random.seed() applies)."""
+def _generator(
+    seed: int | None, rng: random.Random | None, random_state: int | random.Random | None = None
+) -> random.Random | Any:
+    """The random source: rng, a new Random(seed), or the `random` module (so random.seed() applies).
+    random_state, scikit-learn's name, is a seed (an int) or an rng (a random.Random)."""
+    if random_state is not None:
+        if seed is not None or rng is not None:
+            raise TypeError("pass one of seed=, rng= and random_state=, not several")
+        if isinstance(random_state, random.Random):
+            rng = random_state
+        elif isinstance(random_state, bool) or not isinstance(random_state, int):
+            kind = type_name(random_state)
+            raise TypeError(f"random_state must be an int or a random.Random, got {kind}: {random_state!r:.60}")
+        else:
+            seed = random_state
     if seed is not None and rng is not None:
         raise TypeError("pass seed= or rng=, not both")
     if rng is not None:
         if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+            raise TypeError(f"rng must be a random.Random, got {type_name(rng)}")
         return rng
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r:.60}")
+            raise TypeError(f"seed must be an int, got {type_name(seed)}: {seed!r:.60}")
         return random.Random(seed)
     return random
 
 
 def _check_count(n: object, where: str) -> None:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{where} must be a positive int, got {type(n).__name__}: {n!r:.60}")
+        raise TypeError(f"{where} must be a positive int, got {type_name(n)}: {n!r:.60}")
     if n < 1:
         raise ValueError(f"{where} must be a positive int, got {n}")
 

@@ -13,6 +13,7 @@ import numbers
 from collections.abc import Callable, Iterable
 
 from .engine import Value
+from .engine.extend import type_name
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -141,7 +142,7 @@ class Adam(Optimizer):
 def _hyper(x: object, where: str, low: float, high: float = math.inf) -> float:
     """x as a float if it is a real number in [low, high), else a TypeError or ValueError saying so."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where} must be a number, got {type(x).__name__}: {x!r:.60}")
+        raise TypeError(f"{where} must be a number, got {type_name(x)}: {x!r:.60}")
     f = float(x)
     if not low <= f < high:
         bound = f"in [{low}, {high})" if high != math.inf else f">= {low}"

@@ -1,8 +1,9 @@
 """Training: `fit` a model to data with a progress bar, `predict` classes and measure `accuracy`.
 
 A model with one output is a binary classifier: its output is a score (a logit), class 1 when it
-is positive. A model with k outputs scores k classes, and the class is the one with the highest
-score. Labels are 0/1 (or -1/+1 with the hinge loss) and 0..k-1.
+is positive, or, if its output neuron is a sigmoid, a probability, class 1 when it is above 0.5. A
+model with k outputs scores k classes, and the class is the one with the highest score. Labels are
+0/1 (or -1/+1 with the hinge loss) and 0..k-1.
 
 A Neuron, Layer or MLP is called once per minibatch, on its rows (`model(rows)`, which reads each
 weight once for all of them), and on 16 rows at a time to predict; any other model (a function, a
@@ -16,13 +17,24 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import losses
-from .datasets import Seed, random_source
+from .datasets import Seed, random_source, seed_or_random_state
 from .engine import Operand, Value, no_grad
-from .nn import forward_rows
-from .optim import Adam, Optimizer
+from .engine.extend import type_name
+from .nn import MLP, Layer, Neuron, forward_rows
+from .optim import SGD, Adam, Optimizer
 from .progress import Progress as _Progress
 
-__all__ = ["LOSSES", "accuracy", "batches", "class_index", "fit", "predict"]
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "accuracy",
+    "batches",
+    "class_index",
+    "decision_threshold",
+    "fit",
+    "predict",
+    "predict_scores",
+]
 
 Model = Callable[[Sequence[Operand]], Value | list[Value]]
 LossFn = Callable[[Any, Any], Value]
@@ -30,14 +42,23 @@ LOSSES: dict[str, LossFn] = {
     "mse": losses.mse,
     "hinge": losses.hinge,
     "binary_cross_entropy": losses.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": losses.binary_cross_entropy_with_logits,
     "cross_entropy": losses.cross_entropy,
 }
+OPTIMIZERS: dict[str, type[Optimizer]] = {"adam": Adam, "sgd": SGD}  # fit(optimizer="adam"): lr=0.01
 
 
 def predict(model: Model, X: Sequence[Sequence[Operand]]) -> list[int]:
-    """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 else 0."""
+    """The class of each input: the argmax of a model's scores, or (one output) 1 if the score > 0 (a sigmoid's
+    probability > 0.5) else 0."""
+    threshold = decision_threshold(model)
+    return [_decide(out, threshold) for out in predict_scores(model, X)]
+
+
+def predict_scores(model: Model, X: Sequence[Sequence[Operand]]) -> list[Value | list[Value]]:
+    """The model's output for each input (a Value, or a list of them for several outputs), without a graph."""
     with no_grad():
-        return [_decide(out) for out in forward_rows(model, X, _ROWS_AT_ONCE)]
+        return forward_rows(model, X, _ROWS_AT_ONCE)
 
 
 def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> float:
@@ -46,11 +67,13 @@ def accuracy(model: Model, X: Sequence[Sequence[Operand]], y: Sequence[int]) -> 
     return _fraction_correct(predict(model, X), y)
 
 
-def batches(n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = None) -> list[list[int]]:
+def batches(
+    n: int, batch_size: int | None, shuffle: bool = True, seed: Seed = None, *, random_state: Seed = None
+) -> list[list[int]]:
     """The indices 0..n-1 in batches of batch_size (the last may be smaller; None: one batch of all)."""
     order = list(range(n))
     if shuffle:
-        random_source(seed).shuffle(order)
+        random_source(seed_or_random_state(seed, random_state, "batches")).shuffle(order)
     size = n if batch_size is None else batch_size
     return [order[i : i + size] for i in range(0, n, size)]
 
@@ -61,7 +84,7 @@ def fit(
     y: Sequence[Any],
     *,
     loss: str | LossFn | None = None,
-    optimizer: Optimizer | None = None,
+    optimizer: Optimizer | str | None = None,
     epochs: int = 10,
     batch_size: int | None = None,
     l2: float = 0.0,
@@ -69,24 +92,29 @@ def fit(
     seed: Seed = None,
     validation_data: tuple[Sequence[Sequence[Operand]], Sequence[Any]] | None = None,
     progress: bool | None = None,
+    random_state: Seed = None,
 ) -> dict[str, list[float]]:
     """Train `model` on (X, y) by minibatch gradient descent; returns the history of each epoch.
 
     loss: a name in LOSSES or a function (outputs, labels) -> Value; None picks cross_entropy for a
-    model with several outputs and binary_cross_entropy for one. optimizer: default Adam(lr=0.01).
-    batch_size: None trains on all of X at each step. l2: adds l2 * Σ p² to the loss. progress: a
-    bar in a terminal or Jupyter, a line per epoch in a log (False: nothing; True: insists on tqdm
-    in a terminal). The history has 'loss' (mean training loss, including the l2 term) and, for class
-    labels, 'accuracy' (of the predictions made while training), plus 'val_loss' and
-    'val_accuracy' when validation_data is given.
+    model with several outputs and, for one, binary_cross_entropy_with_logits on its score (or
+    binary_cross_entropy if its output neuron is a sigmoid, whose output is a probability).
+    optimizer: an Optimizer, or 'adam' or 'sgd' for Adam or SGD with lr=0.01; default Adam(lr=0.01).
+    batch_size: None trains on all of X at each step. l2: adds l2 * Σ p² to the loss. seed (or
+    random_state, scikit-learn's name): the order of the minibatches. progress: a bar in a terminal
+    or Jupyter, a line per epoch in a log (False: nothing; True: insists on tqdm in a terminal). The
+    history has 'loss' (mean training loss, including the l2 term) and, for class labels (ints, or
+    whole floats such as NumPy's 1.0, which are read as ints), 'accuracy' (of the predictions made
+    while training), plus 'val_loss' and 'val_accuracy' when validation_data is given. Other targets
+    (a regression's, soft labels such as 0.3) get no accuracy.
     """
     X, y = _lists(X, y, "fit")
+    y = _class_labels(y)
     validation_data = _check_fit(epochs, batch_size, l2, validation_data)
     loss_fn = _loss_function(loss, model, X)
-    if optimizer is None:
-        optimizer = Adam(model.parameters(), lr=0.01)
-    classify = loss != "mse" and all(isinstance(t, numbers.Integral) for t in y)
-    rng = random_source(seed)
+    optimizer = _optimizer(optimizer, model)
+    classify = loss_fn is not losses.mse and all(isinstance(t, numbers.Integral) for t in y)
+    rng = random_source(seed_or_random_state(seed, random_state, "fit"))
     step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
     history: dict[str, list[float]] = {"loss": []}
     with _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar:
@@ -133,13 +161,14 @@ class _Step:
         self.optimizer.zero_grad()
         objective.backward()
         self.optimizer.step()
-        right = sum(_decide(o) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
+        threshold = decision_threshold(self.model)
+        right = sum(_decide(o, threshold) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
         return objective.data * len(rows), right
 
 
-def _decide(out: Value | list[Value]) -> int:
+def _decide(out: Value | list[Value], threshold: float = 0.0) -> int:
     if isinstance(out, Value):
-        return 1 if out.data > 0 else 0
+        return 1 if out.data > threshold else 0
     return max(range(len(out)), key=lambda k: out[k].data)
 
 
@@ -151,11 +180,21 @@ def _loss_function(loss: str | LossFn | None, model: Any, X: Sequence[Sequence[O
     if loss is None:
         with no_grad():
             several = not isinstance(forward_rows(model, X[:1])[0], Value)
-        return LOSSES["cross_entropy" if several else "binary_cross_entropy"]
+        if several:
+            return LOSSES["cross_entropy"]
+        probability = _output_activation(model) == "sigmoid"
+        return LOSSES["binary_cross_entropy" if probability else "binary_cross_entropy_with_logits"]
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"fit(loss) must be one of {', '.join(map(repr, LOSSES))} or a function, got {loss!r}")
-        return LOSSES[loss]
+        loss = LOSSES[loss]
+    activation = _output_activation(model)
+    if loss is losses.binary_cross_entropy and activation not in (None, "sigmoid"):
+        raise ValueError(
+            "fit(loss='binary_cross_entropy') takes probabilities, but this model's output neuron is "
+            f"{activation!r}, which gives scores: use loss='binary_cross_entropy_with_logits' (the default), "
+            "or output_activation='sigmoid'"
+        )
     if not callable(loss):
         raise TypeError(f"fit(loss) must be a loss name or a function (outputs, labels) -> Value, got {loss!r:.60}")
     return loss
@@ -167,8 +206,26 @@ def _evaluate(model: Any, loss_fn: LossFn, X: Sequence[Any], y: Sequence[Any], c
         outputs = forward_rows(model, X, _ROWS_AT_ONCE)
         scores = {"val_loss": loss_fn(outputs, list(y)).data}
     if classify:
-        scores["val_accuracy"] = _fraction_correct([_decide(o) for o in outputs], y)
+        threshold = decision_threshold(model)
+        scores["val_accuracy"] = _fraction_correct([_decide(o, threshold) for o in outputs], y)
     return scores
+
+
+def _output_activation(model: Any) -> str | None:
+    """The activation of a Neuron's, Layer's or MLP's output neurons; None for any other model, or a mix."""
+    if isinstance(model, MLP):
+        model = model.layers[-1]
+    if isinstance(model, Neuron):
+        return model.activation
+    if isinstance(model, Layer):
+        kinds = {n.activation for n in model.neurons}
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
+def decision_threshold(model: Any) -> float:
+    """Where a model's one output turns from class 0 to class 1: 0.5 for a sigmoid's probability, else 0."""
+    return 0.5 if _output_activation(model) == "sigmoid" else 0.0
 
 
 def _record(history: dict[str, list[float]], key: str, value: float) -> None:
@@ -178,7 +235,7 @@ def _record(history: dict[str, list[float]], key: str, value: float) -> None:
 def _lists(X: Any, y: Any, where: str) -> tuple[list[Any], list[Any]]:
     """X and y as lists (from lists, tuples, NumPy arrays...), checked to be non-empty and equally long."""
     if isinstance(X, (str, bytes)) or isinstance(y, (str, bytes)) or not _iterable(X) or not _iterable(y):
-        raise TypeError(f"{where}: X and y must be lists, got {type(X).__name__} and {type(y).__name__}")
+        raise TypeError(f"{where}: X and y must be lists, got {type_name(X)} and {type_name(y)}")
     X, y = list(X), list(y)
     if len(X) != len(y):
         raise ValueError(f"{where}: X has {len(X)} rows but y has {len(y)} labels")
@@ -200,11 +257,41 @@ def _check_fit(
         _positive(batch_size, "fit(batch_size)")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0:
         raise ValueError(f"fit(l2) must be a number >= 0, got {l2!r:.60}")
-    return None if validation_data is None else _lists(*validation_data, "fit(validation_data)")
+    if validation_data is None:
+        return None
+    X_val, y_val = _lists(*validation_data, "fit(validation_data)")
+    return X_val, _class_labels(y_val)
+
+
+def _class_labels(y: list[Any]) -> list[Any]:
+    """Labels as they are, or as ints if they are all whole floats (1.0, NumPy's float64): classes, not targets."""
+    if all(isinstance(t, numbers.Integral) for t in y):
+        return y
+    if all(isinstance(t, numbers.Real) and float(t).is_integer() for t in y):
+        return [int(t) for t in y]
+    return y
+
+
+def _optimizer(optimizer: Optimizer | str | None, model: Any) -> Optimizer:
+    """fit's optimizer: the one given, or Adam or SGD by name (lr=0.01), Adam(lr=0.01) for None."""
+    if optimizer is None or isinstance(optimizer, str):
+        name = "adam" if optimizer is None else optimizer.lower()
+        if name not in OPTIMIZERS:
+            raise ValueError(
+                f"fit(optimizer) must be an Optimizer such as Adam(model.parameters(), lr=0.01), or one of "
+                f"{', '.join(map(repr, OPTIMIZERS))}; got {optimizer!r:.60}"
+            )
+        return OPTIMIZERS[name](model.parameters(), lr=0.01)
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            "fit(optimizer) must be an Optimizer (with step() and zero_grad()), such as Adam(model.parameters(), "
+            f"lr=0.01), or 'adam' or 'sgd'; got {type_name(optimizer)}: {optimizer!r:.60}"
+        )
+    return optimizer
 
 
 def _positive(n: object, where: str) -> None:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{where} must be a positive int, got {type(n).__name__}: {n!r:.60}")
+        raise TypeError(f"{where} must be a positive int, got {type_name(n)}: {n!r:.60}")
     if n < 1:
         raise ValueError(f"{where} must be a positive int, got {n}")

@@ -34,14 +34,16 @@ def plant_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> Plant:
         op = OPS[name]
         classes = [op.node] if op.arity == 1 else [op.node, op.node_x, op.node_y]
         for cls in classes:
-            right = cls.__dict__["_partials"]
+            right = cls.__dict__["_vjp"]
 
-            def wrong(self: Any, graph: bool, right: Any = right) -> Any:
-                partials = right(self, graph)
-                return partials if graph_only and not graph else tuple(p * factor for p in partials)
+            def wrong(self: Any, g: Any, graph: bool, right: Any = right) -> Any:
+                shares = right(self, g, graph)
+                if graph_only and not graph:
+                    return shares
+                return tuple(None if s is None else s * factor for s in shares)
 
-            monkeypatch.setattr(cls, "_partials", wrong)
-            if "_backward" in cls.__dict__:  # a specialised backward step: use the one built on _partials
+            monkeypatch.setattr(cls, "_vjp", wrong)
+            if "_backward" in cls.__dict__:  # a specialised backward step: use the one built on _vjp
                 monkeypatch.setattr(cls, "_backward", Value._backward)
 
     return plant

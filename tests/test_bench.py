@@ -191,3 +191,16 @@ def test_each_library_runs_in_a_process_of_its_own() -> None:
     assert result["modules"] == [] and 90 < result["result"] < 400
     with pytest.raises(RuntimeError, match=r"bench worker for spin \(microgradnet\) failed: KeyError: 'spin'"):
         run.measure("spin", "microgradnet")
+
+
+def test_the_hostile_run_runs() -> None:
+    """bench/hostile.py on a few cases (its full run is not a test: random and slow)."""
+    import random
+
+    from bench import hostile
+
+    torch = pytest.importorskip("torch")
+    rng = random.Random(16)
+    tallies = [*hostile.section_expressions(torch, rng, 12), hostile.section_files(rng), hostile.section_threads(1)]
+    assert all(t.tried == t.held + t.on_purpose for t in tallies), [t.line() for t in tallies]
+    assert [t.tried for t in tallies] == [9, 3, 154, 4]

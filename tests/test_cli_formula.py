@@ -155,3 +155,19 @@ def test_random_text_either_computes_a_number_or_raises_an_expression_error(text
         return
     result = expr.evaluate({name: Value(1.5) for name in expr.names})
     assert isinstance(result, (Value, float))
+
+
+def test_the_limit_is_on_nesting_not_on_length() -> None:
+    """A flat chain of hundreds of operations is one level; each parenthesis, call or unary minus nests one more."""
+    flat = Formula("-".join(f"x{i}" for i in range(400)))  # 1889 characters, under MAX_LENGTH
+    result = flat.evaluate({f"x{i}": Value(float(i)) for i in range(400)})
+    assert isinstance(result, Value) and result.data == -sum(range(1, 400))
+    assert Formula("x" + "*x" * 499).evaluate({"x": 1.5}) == pytest.approx(1.5**500)
+    assert Formula("x ** " * 199 + "x").evaluate({"x": 1.0}) == 1.0  # right-nested: 200 levels, the limit
+    for nested in (
+        "x ** " * 200 + "x",
+        "-" * 100 + "(x + " * 105 + "x" + ")" * 105,
+        "exp(" * 150 + "-" * 60 + "x" + ")" * 150,
+    ):
+        with pytest.raises(FormulaError, match="nested too deeply: more than 200 levels"):
+            Formula(nested)

@@ -190,3 +190,16 @@ def test_the_installed_command(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, NEURON_TREE)
     help_text = subprocess.run([sys.executable, "-m", "microgradnet", "--help"], capture_output=True, text=True).stdout
     assert "graph" in help_text
+
+
+def test_output_to_a_pipe_or_a_link_to_a_device_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pipe, link = tmp_path / "p.svg", tmp_path / "n.txt"
+    os.mkfifo(pipe)
+    link.symlink_to("/dev/null")
+    for path in (pipe, link):
+        assert main(["graph", "x * 2", "x=1", "-o", str(path)]) == 1
+        assert capsys.readouterr().err == (
+            f"microgradnet graph: error: cannot write {path}: it is a device, pipe or socket, not a regular file; "
+            "choose a file name\n"
+        )
+    assert pipe.is_fifo() and link.is_symlink()

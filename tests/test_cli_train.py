@@ -37,6 +37,9 @@ def test_train_writes_pictures_and_a_model(tmp_path: Path, capsys: pytest.Captur
     assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png", "model.json"]
     assert (out / "loss.png").read_bytes().startswith(PNG)
     assert (out / "decision_boundary.png").read_bytes().startswith(PNG)
+    for name in ("loss.png", "decision_boundary.png"):  # 150 dpi: the pHYs chunk's pixels per metre
+        png = (out / name).read_bytes()
+        assert int.from_bytes(png[png.index(b"pHYs") + 4 :][:4], "big") == round(150 / 0.0254)
     model = nn.load(out / "model.json")
     assert json.loads((out / "model.json").read_text())["config"]["nouts"] == [4, 1]
     # the printed accuracies are the saved model's
@@ -140,3 +143,90 @@ def test_digits_without_scikit_learn_says_which_extra(
     err = capsys.readouterr().err
     assert err.startswith("microgradnet train: error: load_digits needs scikit-learn")
     assert 'pip install "microgradnet[datasets]"' in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_diverging_run_says_at_which_epoch_and_keeps_its_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "run"
+    assert run(["train", "--lr", "1e300", "--hidden", "4", "--epochs", "5", "-q", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "microgradnet train: error: training diverged: the loss stopped being finite at epoch 1 of 5 (nan); "
+        "no model saved, try a smaller --lr\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["loss.png"]  # no model with nan weights, no boundary of one
+    assert (out / "loss.png").read_bytes().startswith(PNG)
+
+
+def test_a_diverging_run_without_matplotlib_still_exits_with_code_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hide(monkeypatch, "matplotlib")
+    assert run(["train", "--lr", "1e300", "--hidden", "2", "--epochs", "2", "-q", "--out", str(tmp_path)]) == 2
+    assert "training diverged: the loss stopped being finite at epoch 1 of 2" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("", "--out must name a directory, got ''"),
+        ("{tmp}/taken/sub", "cannot write to --out '{tmp}/taken/sub': "),
+    ],
+)
+def test_out_is_checked_before_training(
+    out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "taken").write_text("")
+    monkeypatch.setattr("microgradnet.cli.train.fit", lambda *a, **k: pytest.fail("trained before checking --out"))
+    assert run(["train", "--out", out.format(tmp=tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("microgradnet train: error: " + message.format(tmp=tmp_path))
+    assert captured.err.count("\n") == 1 and captured.out == ""
+
+
+def test_an_unwritable_out_is_refused_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    if os.access(locked, os.W_OK):
+        pytest.skip("permissions do not apply (running as root)")
+    monkeypatch.setattr("microgradnet.cli.train.fit", lambda *a, **k: pytest.fail("trained before checking --out"))
+    assert run(["train", "--out", str(locked)]) == 2
+    assert capsys.readouterr().err == (
+        f"microgradnet train: error: cannot write to --out '{locked}': Permission denied\n"
+    )
+
+
+def test_an_out_where_nothing_can_be_written_is_refused_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The probe file written into --out fails (as on a read-only file system, or for a user without rights)."""
+    import tempfile
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("microgradnet.cli.train.fit", lambda *a, **k: pytest.fail("trained before checking --out"))
+    assert run(["train", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"microgradnet train: error: cannot write to --out '{tmp_path}': Permission denied\n"
+    )
+
+
+def test_a_huge_network_is_refused_before_it_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("microgradnet.cli.train.MLP", lambda *a, **k: pytest.fail("built the network"))
+    assert run(["train", "--hidden", "100000000", "--out", str(tmp_path / "run")]) == 2
+    assert capsys.readouterr().err == (
+        "microgradnet train: error: --hidden 100000000 makes a network of 400,000,001 parameters, more than "
+        "1,000,000: pure Python would take hours over it; choose smaller hidden layers\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing made either

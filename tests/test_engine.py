@@ -48,7 +48,7 @@ def test_an_integer_too_large_for_a_float_is_infinite() -> None:
         (1 + 2j, r"got complex: \(1\+2j\)"),
         (True, "got bool: True"),
         ([1.0], r"got list: \[1.0\]"),
-        (Value(1.0), r"got Value: Value\(data=1.0, grad=0.0\) \(use .data for its number\)"),
+        (Value(1.0), r"got a Value: Value\(data=1.0, grad=0.0\) \(use .data for its number\)"),
     ],
 )
 def test_value_rejects_what_is_not_a_real_number(given: Any, shown: str) -> None:
@@ -243,8 +243,9 @@ def test_a_shared_node_sums_its_consumers_gradients_in_micrograds_order() -> Non
         grads = {v: 0.0 for v in topo}
         grads[out] = 1.0
         for v in reversed(topo):
-            for parent, d in zip(v._prev, v._partials(False)):
-                grads[parent] += grads[v] * d
+            for parent, share in zip(v._prev, v._vjp(grads[v], False)):
+                if share is not None:
+                    grads[parent] += share
         assert [x.grad for x in xs] == [grads.get(x, 0.0) for x in xs]  # exactly
 
 

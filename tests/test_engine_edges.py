@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +38,27 @@ README_TABLE: list[tuple[str, Callable[..., Value], tuple[float, ...], float, tu
     ("Value(0) ** 0", lambda x: x**0, (0.0,), 1.0, (0.0,)),
     ("Value(0) ** Value(2)", lambda x, y: x**y, (0.0, 2.0), 0.0, (0.0, 0.0)),
     ("Value(-2) ** Value(2)", lambda x, y: x**y, (-2.0, 2.0), 4.0, (-4.0, nan)),
+    ("Value(-1).relu().sqrt()", lambda x: x.relu().sqrt(), (-1.0,), 0.0, (0.0,)),
+    ("Value(1e-310) ** 0", lambda x: x**0, (1e-310,), 1.0, (0.0,)),
+    ("Value(5e-324).log() * 0", lambda x: x.log() * 0, (5e-324,), -0.0, (0.0,)),
+    ("1e-6 * Value(-710).exp().log()", lambda x: 1e-6 * x.exp().log(), (-710.0,), -0.00071, (1e-06,)),
 ]
+
+
+def test_the_readme_edge_table_is_the_one_tested() -> None:
+    """Each row of the README's table (its expressions, values and derivatives) is a row of README_TABLE."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("### Edge cases follow PyTorch")[1].split("\n\n")[2]
+    rows = [[c.strip(" `") for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    tested = {part.strip(): r for r in README_TABLE for part in r[0].split(",")}
+    for expression, value, derivative in rows:
+        for k, text in enumerate(e.strip(" `") for e in expression.split("`, `")):
+            row = tested[text]
+            assert _same(float(value.split("`, `")[k]), row[3]), text
+            numbers = [float(w.strip("`,")) for w in derivative.split("(")[0].split() if w.strip("`,") not in
+                       ("base", "exponent")]  # fmt: skip
+            assert _same(numbers[k] if len(row[4]) == 1 else numbers[0], row[4][0]), text
+    assert len(rows) == len(README_TABLE) - 1  # tanh and sigmoid share a row
 
 
 @pytest.mark.parametrize(("text", "f", "point", "value", "derivatives"), README_TABLE, ids=[r[0] for r in README_TABLE])

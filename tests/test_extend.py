@@ -109,7 +109,7 @@ def test_defining_an_op_again_replaces_it_but_built_ins_stay() -> None:
         (("f", 3.0, 1.0), {}, TypeError, r"defop\(f\) must compute the op on floats, got float"),
         (("f", abs), {}, TypeError, r"defop\('f'\) needs one derivative per operand \(1 or 2\), got 0"),
         (("f", abs, 1.0, 1.0, 1.0), {}, TypeError, r"got 3"),
-        (("f", abs, "x"), {}, TypeError, r"derivatives must be functions of \(out, x\[, y\]\) or numbers, got 'x'"),
+        (("f", abs, "x"), {}, TypeError, r"functions of \(out, x\[, y\]\), numbers, Divides or ZeroWhere, got 'x'"),
         (("f", abs, 1.0), {"symbol": 3}, TypeError, r"defop\(symbol\) must be a str, got int"),
         (("f", abs, 1.0), {"domain": 3}, TypeError, r"defop\(domain\) must be a predicate on floats"),
     ],

@@ -13,11 +13,24 @@ import pytest
 from bench import gpt_bench, value40
 
 SMALL = {"n_embd": 8, "n_head": 2, "block_size": 8}  # the model of bench/gpt.py, smaller for a quick test
-DIV_40 = "def __truediv__(self, other): return self * other**-1"
-DIV_ONCE = """def __truediv__(self, other):
+# The two ops the 40-line Value computes differently: it divides as a * b**-1 (two roundings) where microgradnet
+# divides once, and it multiplies the gradient by 1/x where microgradnet divides it by x (log, and /'s first
+# operand, as PyTorch). Its variant below does both microgradnet's way; nothing else of it changes.
+MICROGRADNET_WAY = {
+    "def __truediv__(self, other): return self * other**-1": """def __truediv__(self, other):
         other = other if isinstance(other, Value) else Value(other)
         out = self.data / other.data
-        return Value(out, (self, other), (1.0 / other.data, -(out / other.data)))"""
+        return Value(out, (self, other), (Divisor(other.data), -(out / other.data)))""",
+    "(1 / self.data,)": "(Divisor(self.data),)",  # log's
+    "child.grad += local * v.grad": "child.grad += v.grad / local.by if type(local) is Divisor else local * v.grad",
+}
+
+
+class Divisor:
+    """A local derivative 1 / by that divides the gradient by `by`."""
+
+    def __init__(self, by: float) -> None:
+        self.by = by
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +38,15 @@ def docs() -> list[str]:
     return gpt_bench.names()
 
 
-def value40_dividing_once() -> type:
-    """The 40-line Value with a / b one division, as microgradnet's, rather than a * b**-1 (two roundings)."""
+def value40_the_microgradnet_way() -> type:
+    """The 40-line Value with its division and its gradients through log and / done as microgradnet does them."""
     source = inspect.getsource(value40)
-    assert source.count(DIV_40) == 1
-    module = types.ModuleType("value40_div")
-    exec(compile(source.replace(DIV_40, DIV_ONCE), "value40_div", "exec"), module.__dict__)
+    for old, new in MICROGRADNET_WAY.items():
+        assert source.count(old) == 1, old
+        source = source.replace(old, new)
+    module = types.ModuleType("value40_microgradnet_way")
+    module.Divisor = Divisor  # type: ignore[attr-defined]
+    exec(compile(source, "value40_microgradnet_way", "exec"), module.__dict__)
     return module.Value  # type: ignore[no-any-return]
 
 
@@ -64,13 +80,14 @@ def test_the_source_differs_from_the_toy_s_by_its_import_alone() -> None:
 
 
 def test_same_losses_gradients_and_weights_bit_for_bit_where_the_ops_are_the_same(docs: list[str]) -> None:
-    """Division aside (below), every op rounds as the toy's does and backward adds the gradients in its order."""
-    for toy, ours in train_side_by_side(docs, 4, value40_dividing_once()):
+    """Division and log's gradient aside (below), every op rounds as the toy's does and backward adds the
+    gradients up in its order."""
+    for toy, ours in train_side_by_side(docs, 4, value40_the_microgradnet_way()):
         assert toy == ours  # floats compared exactly: loss, every gradient and every weight after Adam
 
 
 def test_same_losses_as_the_40_line_value_itself(docs: list[str]) -> None:
-    """The toy divides as a * b**-1 (two roundings), microgradnet as a / b: the losses agree to a few ulps."""
+    """The toy divides as a * b**-1 and multiplies gradients by 1/x, microgradnet divides: a few ulps apart."""
     history = train_side_by_side(docs, 4)
     for toy, ours in history:
         assert math.isclose(toy[0], ours[0], rel_tol=1e-14)

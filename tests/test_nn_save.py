@@ -199,3 +199,65 @@ def test_load_rejects_a_config_that_cannot_be_built(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     with pytest.raises(ModelFileError, match="key 'config' does not describe a MLP: activation must be one of"):
         load(path)
+
+
+# -- hostile files: each a ModelFileError naming the file, found before anything is built ------------------
+HEAD = '{"format": "microgradnet.module", "version": 1, "module": "MLP", '
+CONFIG = '"config": {"nin": 2, "nouts": [1], "activation": "relu", "output_activation": "linear"}, '
+PARAMS = '"parameters": {"layers.0.neurons.0.w.0": 0.5, "layers.0.neurons.0.w.1": -0.5, "layers.0.neurons.0.b": %s}}'
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (HEAD + CONFIG + PARAMS % ("1" * 400), r"parameter 'layers.0.neurons.0.b' must be a finite number, got an "
+         r"integer of 400 digits"),
+        (HEAD + CONFIG + PARAMS % ("1" * 5000), r"not a valid model file \(Exceeds the limit \(4300 digits\)"),
+        ("[" * 100_000, r"not a valid model file \(its JSON is nested too deeply\)"),
+        ('{"format": "microgradnet.module", "version": true}', r"key 'version' is True; this microgradnet reads 1"),
+        ('{"format": "microgradnet.module", "version": 1.0}', r"key 'version' is 1.0; this microgradnet reads 1"),
+        (HEAD + '"module": "Layer", ' + CONFIG + PARAMS % "0", r"key 'module' is given twice"),
+        (HEAD + CONFIG + PARAMS.replace('"layers.0.neurons.0.w.1"', '"layers.0.neurons.0.w.0"') % "0",
+         r"key 'layers.0.neurons.0.w.0' is given twice"),
+        (HEAD + CONFIG.replace('"nouts": [1]', '"nouts": [100000000]') + PARAMS % "0",
+         r"key 'config' describes a MLP of 300000000 parameters, but the file holds 3"),
+        (HEAD + CONFIG.replace('"nin": 2', '"nin": 100000000') + PARAMS % "0",
+         r"key 'config' describes a MLP of 100000001 parameters, but the file holds 3"),
+        (HEAD + CONFIG.replace('"nin": 2', '"nin": true') + PARAMS % "0",
+         r"key 'config' does not describe a MLP: MLP\(nin\) must be a positive int, got bool"),
+    ],
+)  # fmt: skip
+def test_hostile_files_get_a_clear_error_before_anything_is_built(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    with pytest.raises(ModelFileError, match=message if "config" not in message else "hostile.json"):
+        MLP(2, [1]).load(path)
+
+
+def test_a_200_byte_file_cannot_ask_for_a_huge_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "m.json"
+    path.write_text('{"format": "microgradnet.module", "version": 1, "module": "Layer", '
+                    '"config": {"nin": 100000000, "nout": 1, "activation": "relu"}, "parameters": {}}')  # fmt: skip
+    assert path.stat().st_size < 200
+    built: list[object] = []
+    monkeypatch.setattr(Neuron, "__init__", lambda self, *a, **k: built.append(a))  # nothing may be built
+    with pytest.raises(ModelFileError, match="describes a Layer of 100000001 parameters, but the file holds 0"):
+        load(path)
+    assert built == []
+
+
+def test_save_keeps_the_mode_and_writes_through_a_link(tmp_path: Path) -> None:
+    """model.save goes through files.write_atomic: an existing file's mode is kept, a link's target is written."""
+    target = tmp_path / "model.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    model = MLP(2, [1], seed=0)
+    model.save(link)
+    assert link.is_symlink() and (target.stat().st_mode & 0o777) == 0o644
+    assert load(link).state_dict() == model.state_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "model.json"]  # no temporary file left

@@ -71,7 +71,8 @@ def test_metadata_names_the_project(metadata: Message) -> None:
 
 
 def test_only_what_a_user_wants_is_an_extra(metadata: Message) -> None:
-    assert set(metadata.get_all("Provides-Extra")) == USER_EXTRAS | {"all"}  # not dev, not bench
+    # not dev, not bench; torch and onnx (graduating to PyTorch) are offered apart from all
+    assert set(metadata.get_all("Provides-Extra")) == USER_EXTRAS | {"all", "torch", "onnx"}
     requires = metadata.get_all("Requires-Dist")
     by_extra: dict[str, set[str]] = {}
     for r in requires:

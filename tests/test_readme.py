@@ -12,7 +12,8 @@ that line prints.
 - Lines without a comment, and output printed by library code, are not checked; but a commented print
   line that never runs is an error (its claim would go untested).
 - A block right after a line `<!-- readme-test: skip -->` is not run (for examples that need a
-  network, a display or minutes of time; say why in the README text).
+  network, a display or minutes of time; say why in the README text). A block that imports an
+  optional dependency (PyTorch) is skipped, saying so, where it is not installed.
 
 Blocks run in a temporary working directory, so files they write disappear; a failing line is
 reported with its line number in README.md.
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DOCUMENTS = [README, *sorted((ROOT / "docs").rglob("*.md"))]  # the site's own pages (README's are included)
 SKIP = "<!-- readme-test: skip -->"
+OPTIONAL = {"torch"}  # a block that imports one of these is skipped where it is not installed
 
 
 @dataclass
@@ -137,7 +139,12 @@ def test_readme_block(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     code = compile("\n" * (block.line - 1) + block.code, str(block.path), "exec")
     namespace: dict[str, Any] = {"__name__": "__readme__", "print": recording_print}
-    exec(code, namespace)  # the README's own example code, not user input
+    try:
+        exec(code, namespace)  # the README's own example code, not user input
+    except ModuleNotFoundError as e:
+        if e.name not in OPTIONAL:
+            raise
+        pytest.skip(f"README.md:{block.line} needs {e.name}, an optional dependency, which is not installed")
     for line, comment in claims(block.code, block.line).items():
         assert line in printed, f"{name}:{line}: this print line never ran, so '# {comment}' is unchecked"
         output = " ".join(printed[line])

@@ -88,10 +88,14 @@ def test_default_loss_follows_the_number_of_outputs() -> None:
     X, y = make_moons(30, seed=0)
     one = MLP(2, [4, 1], seed=0)
     h = fit(one, X, y, epochs=1, optimizer=SGD(one.parameters(), lr=0.0), progress=False)
-    from microgradnet.losses import binary_cross_entropy, cross_entropy
+    from microgradnet.losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
 
     with microgradnet.no_grad():
-        assert h["loss"][0] == pytest.approx(binary_cross_entropy([one(x) for x in X], y).data, rel=1e-12)
+        assert h["loss"][0] == pytest.approx(binary_cross_entropy_with_logits([one(x) for x in X], y).data, rel=1e-12)
+    sigmoid = MLP(2, [4, 1], output_activation="sigmoid", seed=0)  # its output is a probability: PyTorch's BCE
+    h = fit(sigmoid, X, y, epochs=1, optimizer=SGD(sigmoid.parameters(), lr=0.0), progress=False)
+    with microgradnet.no_grad():
+        assert h["loss"][0] == pytest.approx(binary_cross_entropy([sigmoid(x) for x in X], y).data, rel=1e-12)
     two = MLP(2, [4, 2], seed=0)
     h = fit(two, X, y, epochs=1, optimizer=SGD(two.parameters(), lr=0.0), progress=False)
     with microgradnet.no_grad():
@@ -227,7 +231,7 @@ def _forward_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
          {"batch_size": 16, "l2": 1e-3, "loss": "hinge"}),
         (lambda: MLP(2, [6, 3], activation="tanh", seed=5), lambda: make_blobs(45, centers=3, seed=2),
          {"batch_size": 10}),
-        (lambda: Layer(2, 1, activation="sigmoid", seed=6), lambda: make_moons(30, noise=0.2, seed=4), {}),
+        (lambda: Layer(2, 1, activation="tanh", seed=6), lambda: make_moons(30, noise=0.2, seed=4), {}),
         (lambda: Neuron(2, nonlin=False, seed=7), lambda: make_moons(30, noise=0.2, seed=5),
          {"batch_size": 7, "loss": "mse"}),
     ],

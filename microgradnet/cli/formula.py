@@ -23,7 +23,7 @@ Number = Value | float
 
 MAX_LENGTH = 2000  # characters
 MAX_NODES = 1000  # syntax-tree nodes
-MAX_DEPTH = 200  # nesting of the syntax tree (a sum of n terms nests n deep)
+MAX_DEPTH = 200  # nesting: parentheses, calls, unary minus (a flat sum or product of n terms is one level)
 MAX_EXPONENT = 1000  # largest |constant exponent|
 
 # name: (function, least and most arguments): the op table's functions, and abs
@@ -108,7 +108,10 @@ def _check(tree: ast.Expression, source: str) -> None:
         if depth > MAX_DEPTH:
             raise FormulaError(f"expression is nested too deeply: more than {MAX_DEPTH} levels")
         children = _allowed_children(node, source)
-        stack.extend((child, depth + 1) for child in reversed(children))
+        if isinstance(node, ast.BinOp):  # a chain a + b - c ... is flat: its left operand is at its own level
+            stack += [(node.right, depth + 1), (node.left, depth)]
+        else:
+            stack.extend((child, depth + 1) for child in reversed(children))
     _check_exponents(tree.body, source)
 
 
@@ -190,8 +193,14 @@ def _evaluate(node: ast.AST, values: Mapping[str, Number]) -> Number:
     if isinstance(node, ast.UnaryOp):
         x = _evaluate(node.operand, values)
         return -x if isinstance(node.op, ast.USub) else x
-    if isinstance(node, ast.BinOp):
-        result: Number = BINARY[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
+    if isinstance(node, ast.BinOp):  # down a chain a + b - c ... in a loop, not a call per operator
+        chain = []
+        while isinstance(node, ast.BinOp):
+            chain.append(node)
+            node = node.left
+        result: Number = _evaluate(node, values)
+        for link in reversed(chain):
+            result = BINARY[type(link.op)](result, _evaluate(link.right, values))
         return result
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         f = FUNCTIONS[node.func.id][0]

@@ -11,13 +11,14 @@ from typing import Any
 
 from ..engine import Value
 from ..files import write_atomic
-from ..render import GraphvizNotFoundError, draw_dot, draw_tree, graph_values
+from ..render import GraphvizError, draw_dot, draw_tree, graph_values, render
 from .formula import FUNCTIONS, Formula, FormulaError
 
 RENDERED = (".svg", ".png", ".pdf")  # need Graphviz's dot program
 SOURCE = (".dot", ".gv")  # the DOT source, needs only the graphviz package
 TEXT = (".txt",)  # the text tree, needs nothing
 SUFFIXES = RENDERED + SOURCE + TEXT
+RENDER_TIMEOUT = 120.0  # seconds Graphviz's dot may take before it is stopped and the error says what to do
 
 EPILOG = """\
 examples:
@@ -30,7 +31,7 @@ The expression may use numbers, names, + - * / **, unary minus, parentheses and 
 Each name needs a value NAME=VALUE (any float, also nan or inf).
 The output format is the suffix of FILE: .svg, .png or .pdf (these need Graphviz's dot program),
 .dot or .gv (the DOT source) or .txt (the text tree). Without -o the text tree is printed.
-Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing).
+Exit codes: 0 done, 2 bad expression or arguments, 1 anything else (e.g. Graphviz missing or failing).
 """.format(functions=", ".join(FUNCTIONS))
 
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (UsageError, FormulaError) as e:
         return _fail(str(e), 2)
-    except (GraphvizNotFoundError, ImportError, OSError, ValueError) as e:
+    except (GraphvizError, ImportError, OSError, ValueError) as e:
         return _fail(str(e), 1)
 
 
@@ -109,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
             depth=args.depth,
             max_nodes=args.max_nodes,
         )
-        data = dot.source.encode("utf-8") if suffix in SOURCE else dot.pipe(format=suffix[1:])
+        data = dot.source.encode("utf-8") if suffix in SOURCE else render(dot, suffix[1:], RENDER_TIMEOUT)
         _write(args.output, data)
     print(f"wrote {args.output}")
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +16,11 @@ from .. import datasets
 from ..files import write_atomic
 from ..nn import ACTIVATIONS, MLP
 from ..optim import Adam
+from ..plot import DPI
 from ..training import accuracy, fit
 
 DEFAULT_OUT = "microgradnet-out"
+MAX_PARAMETERS = 1_000_000  # a larger network is refused before it is built
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ Networks use ReLU hidden layers (see --activation) and are trained with Adam on 
 cross-entropy (two classes) or the cross-entropy (more), with the learning rate decaying linearly to
 a tenth. The output directory receives loss.png (loss and accuracy per epoch), decision_boundary.png
 (2-D datasets) and model.json (load it with microgradnet.nn.load).
-Exit codes: 0 done, 2 bad arguments, 1 anything else (e.g. a missing optional package).
+A run whose loss stops being finite (a learning rate far too large) says at which epoch, keeps loss.png,
+saves no model and exits with code 2.
+Exit codes: 0 done, 2 bad arguments or a diverged run, 1 anything else (e.g. a missing optional package).
 """.format(
     recipes="\n".join(
         f"  {name:<8} {','.join(map(str, r.hidden)):<6} {r.epochs:>4} epochs   {r.about}" for name, r in RECIPES.items()
@@ -93,23 +99,38 @@ def register(commands: Any) -> None:
     p.set_defaults(run=run)
 
 
+class UsageError(Exception):
+    """A bad argument found after parsing (an --out that cannot be written, a network too large): exit code 2."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `microgradnet train`; returns the exit code."""
-    if os.path.exists(args.out) and not os.path.isdir(args.out):
-        return _fail(f"--out {args.out!r} is a file, not a directory", 2)
     try:
         return _train(args)
+    except UsageError as e:
+        return _fail(str(e), 2)
     except (ImportError, OSError) as e:
         return _fail(str(e), 1)
 
 
 def _train(args: argparse.Namespace) -> int:
+    if not args.out:
+        raise UsageError("--out must name a directory, got ''")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out {args.out!r} is a file, not a directory")
     recipe = RECIPES[args.dataset]
     X, y = recipe.load(args.seed)
     X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, 0.25, stratify=True, seed=args.seed)
     classes = len(set(y))
-    hidden = args.hidden or recipe.hidden
-    model = MLP(len(X[0]), [*hidden, 1 if classes == 2 else classes], activation=args.activation, seed=args.seed)
+    sizes = [len(X[0]), *(args.hidden or recipe.hidden), 1 if classes == 2 else classes]
+    parameters = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if parameters > MAX_PARAMETERS:  # checked before a single weight is made
+        raise UsageError(
+            f"--hidden {','.join(map(str, sizes[1:-1]))} makes a network of {parameters:,} parameters, more than "
+            f"{MAX_PARAMETERS:,}: pure Python would take hours over it; choose smaller hidden layers"
+        )
+    _check_writable(args.out)
+    model = MLP(sizes[0], sizes[1:], activation=args.activation, seed=args.seed)
     epochs = args.epochs or recipe.epochs
     batch_size = args.batch_size or recipe.batch_size
     steps = epochs * math.ceil(len(X_train) / batch_size)
@@ -123,16 +144,43 @@ def _train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     train_acc, test_acc = accuracy(model, X_train, y_train), accuracy(model, X_test, y_test)
     print(f"trained {epochs} epochs in {seconds:.1f} s: train accuracy {train_acc:.1%}, test accuracy {test_acc:.1%}")
-    os.makedirs(args.out, exist_ok=True)
-    written = [os.path.join(args.out, "model.json")]
-    model.save(written[0])
-    written += _pictures(model, history, X, y, args.out)
-    print("wrote " + ", ".join(written))
+    diverged = _diverged(history["loss"], model)
+    written = []
+    if diverged is None:  # a model whose weights are not all finite cannot be saved, nor its boundary drawn
+        written.append(os.path.join(args.out, "model.json"))
+        model.save(written[0])
+    written += _pictures(model if diverged is None else None, history, (X_train, y_train), (X_test, y_test), args.out)
+    if written:
+        print("wrote " + ", ".join(written))
+    if diverged is not None:
+        return _fail(f"training diverged: {diverged}; no model saved, try a smaller --lr", 2)
     return 0
 
 
-def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: str) -> list[str]:
-    """Save loss.png and, for 2-D data, decision_boundary.png; skip them (saying why) without matplotlib."""
+def _diverged(losses: list[float], model: MLP) -> str | None:
+    """How training stopped being finite ('the loss stopped being finite at epoch 3 of 100 (nan)'), or None."""
+    for epoch, loss in enumerate(losses, 1):
+        if not math.isfinite(loss):
+            return f"the loss stopped being finite at epoch {epoch} of {len(losses)} ({loss})"
+    if not all(math.isfinite(p.data) for p in model.parameters()):
+        return f"the weights stopped being finite by epoch {len(losses)}"
+    return None
+
+
+def _check_writable(out: str) -> None:
+    """Create the folder --out if need be and write a file there, so a bad --out is refused before training."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".microgradnet-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise UsageError(f"cannot write to --out {out!r}: {e.strerror or e}") from None
+
+
+def _pictures(model: MLP | None, history: dict[str, list[float]], train: Any, test: Any, out: str) -> list[str]:
+    """Save loss.png and, for 2-D data and a model, decision_boundary.png (train and test points); skip them
+    (saying why) without matplotlib."""
     try:
         import matplotlib
 
@@ -143,9 +191,9 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
         return []
     from ..plot import plot_decision_boundary, plot_history
 
-    figures = [("loss.png", plot_history(history))]
-    if len(X[0]) == 2:
-        figures.append(("decision_boundary.png", plot_decision_boundary(model, X, y).figure))
+    figures = [("loss.png", plot_history(history, val_label="test"))]
+    if model is not None and len(train[0][0]) == 2:
+        figures.append(("decision_boundary.png", plot_decision_boundary(model, *train, test_data=test).figure))
     paths = []
     for name, fig in figures:
         paths.append(os.path.join(out, name))
@@ -156,7 +204,7 @@ def _pictures(model: MLP, history: dict[str, list[float]], X: Any, y: Any, out: 
 
 def _save_figure(fig: Any, path: str) -> None:
     """Save a PNG atomically (see microgradnet.files)."""
-    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=DPI))
 
 
 def _fail(message: str, code: int) -> int:

@@ -28,7 +28,8 @@ from .gradients import gradients
 from .layouts import LAYOUTS, Layout
 from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), named in FUNCTIONS
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
-from .reductions import LogSumExp, Sum, SumSquares, logsumexp, sum, sum_squares
+from .reductions import LogSumExp, Sum, SumSquares, logsumexp, sum_squares
+from .reductions import sum as sum  # engine.sum, not in __all__: a star import keeps the builtin sum
 from .value import NodeInfo, Operand, Value
 from .vectors import Dot, InvRMS, InvStd, MatVecRow, Softmax, dot, layernorm, matvec, rmsnorm, softmax
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
@@ -72,7 +73,6 @@ __all__ = [
     "no_grad",
     "rmsnorm",
     "softmax",
-    "sum",
     "sum_squares",
     "to_float",
     *FUNCTIONS,

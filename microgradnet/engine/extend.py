@@ -1,11 +1,14 @@
 """The public door for new primitives: everything outside the engine defines its ops through here.
 
-- `defop(name, f, *derivatives)` adds an elementwise op: one row of the op table (see ops.py).
+- `defop(name, f, *derivatives)` adds an elementwise op: one row of the op table (see ops.py). A
+  derivative may also be `Divides(by)` (1/by, the gradient divided by `by`) or `ZeroWhere(cond, rule)`
+  (an exact 0 where cond holds: an infinite gradient stops there), as in the table's own rows.
 - `FusedNode` is the base class of a node of many operands computed in one go: a sum, a loss over a
   batch. A subclass says what drawings call it (`symbol`, `name`), its local derivatives
   (`partials`), and optionally a fast float backward step (`accumulate`), its operands' roles and
   extra lines for drawings; `cls.make(data, parents, arg)` builds one (a plain leaf under no_grad).
-- `new_node`, `all_values` and `to_float` are what such code needs to build nodes and check input.
+- `new_node`, `all_values`, `to_float` and `type_name` are what such code needs to build nodes and
+  check input (`type_name` says "a Value" of any node, whose class, such as Linear, is the engine's own).
 
 Example, a loss node of your own (mean absolute error)::
 
@@ -25,10 +28,21 @@ from typing import Any, ClassVar
 
 from .layouts import MANY
 from .make import new_node
+from .op_nodes import Divides, ZeroWhere
 from .ops import defop
-from .value import NodeInfo, Partials, Value, all_values, to_float
+from .value import NodeInfo, Partials, Value, all_values, to_float, type_name
 
-__all__ = ["FusedNode", "NodeInfo", "all_values", "defop", "new_node", "to_float"]
+__all__ = [
+    "Divides",
+    "FusedNode",
+    "NodeInfo",
+    "ZeroWhere",
+    "all_values",
+    "defop",
+    "new_node",
+    "to_float",
+    "type_name",
+]
 
 
 class FusedNode(Value):
@@ -59,14 +73,16 @@ class FusedNode(Value):
         return self._arg
 
     def partials(self, graph: bool) -> Partials:
-        """d self / d parent for each parent: floats, or (graph) Values over the parents that can be differentiated."""
+        """d self / d parent for each parent: floats, or (graph) Values over the parents that can be differentiated;
+        None where a parent gets no gradient at all (an exact 0 that an infinite gradient does not turn into nan)."""
         raise NotImplementedError(f"{type(self).__name__} must define partials(self, graph)")
 
     def accumulate(self) -> None:
         """The backward step: add self.grad * d self / d parent to each parent's grad."""
         g = self.grad
         for parent, d in zip(self._p, self.partials(False)):
-            parent.grad += g * d
+            if d is not None:  # None: this parent gets no gradient (an exact 0)
+                parent.grad += g * d
 
     def roles(self) -> Sequence[str]:
         """A name per parent for drawings ('y = 1', 'w0'), or '' where the order does not matter."""

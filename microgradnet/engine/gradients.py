@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .backward import interior_nodes
+from .backward import LOCK, interior_nodes
 from .make import leaf
 from .value import Operand, Value
 
@@ -27,14 +27,16 @@ def gradients(output: Value, inputs: Sequence[Value], *, create_graph: bool = Fa
         if not isinstance(x, Value):
             raise TypeError(f"gradients(inputs) must all be Values, got {type(x).__name__}: {x!r:.60}")
     grads: dict[Value, Any] = {output: 1.0}
-    for v in interior_nodes(output):
-        g = grads.get(v)
-        if g is None:
-            continue
-        for parent, d in zip(v._prev, v._partials(create_graph)):
-            contribution = g * d
-            old = grads.get(parent)
-            grads[parent] = contribution if old is None else old + contribution
+    with LOCK:  # the walk's marks, and a lecture node's partials, must not meet another thread's backward
+        for v in interior_nodes(output):
+            g = grads.get(v)
+            if g is None:
+                continue
+            for parent, share in zip(v._prev, v._vjp(g, create_graph)):
+                if share is None:  # a masked derivative: an exact 0 flows on, as in backward() and PyTorch
+                    share = 0.0
+                old = grads.get(parent)
+                grads[parent] = share if old is None else old + share
     return tuple(_as_value(grads.get(x, 0.0)) for x in inputs)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import floats
 from .make import binary_methods, copy_function, new_nodes, own_code, unary_method
-from .op_nodes import Rule, as_function, binary_node_classes, unary_node_class
+from .op_nodes import Divides, Rule, ZeroWhere, as_function, binary_node_classes, quotient, unary_node_class
 from .value import Operand, Value, to_float
 
 T = TypeVar("T", Value, float)
@@ -32,7 +32,8 @@ class Row(NamedTuple):
     symbol: str  # how drawings write it: '+', 'tanh', 'ReLU'
     f: Callable[..., float]  # its value on floats, IEEE 754 (never raises: see floats.py)
     domain: Callable[..., bool] | None  # where it is smooth (no kink, pole or edge); random expressions stay inside
-    derivatives: tuple[Rule, ...]  # d out/d x[, d out/d y]: f(out, x[, y]), a number, or "x"/"y" (that operand)
+    derivatives: tuple[Rule, ...]  # d out/d x[, d out/d y]: f(out, x[, y]), a number, "x"/"y" (that operand),
+    # Divides(by) (1/by: the gradient is divided by it) or ZeroWhere(cond, rule) (an exact 0 where cond holds)
     methods: tuple[str, ...]  # the Value methods it makes: an operator and its reflection, or a function's name
     roles: tuple[str, ...] = ()  # its operands' names in drawings, where their order matters
     default: float | None = None  # the second operand's default, for a function such as leaky_relu(x, slope)
@@ -43,16 +44,18 @@ def _data(x: Operand) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-def _div(x: Operand, y: Operand) -> Operand:
-    return x / y if isinstance(x, Value) or isinstance(y, Value) else floats.div(x, y)
-
-
 def _pow(x: Operand, y: Operand) -> Operand:
     return x**y if isinstance(x, Value) or isinstance(y, Value) else floats.pow(x, y)
 
 
-def _pow_base(out: Any, x: Any, y: Any) -> Any:  # y x^(y-1); 0 where the exponent is 0 (PyTorch's)
-    return 0.0 if _data(y) == 0 and not _data(x) > 0 else y * _pow(x, y - 1.0)
+def _exponent_zero(out: Any, x: Any, y: Any) -> bool:  # where d(x**y)/dx is masked: y == 0, as PyTorch does ...
+    return _data(y) == 0 and not (isinstance(y, Value) and _data(x) > 0)  # ... but in a graph over y, at x > 0
+
+
+def _pow_base(out: Any, x: Any, y: Any) -> Any:  # y x^(y-1)
+    if _data(y) == 0:  # only building a graph over y at x > 0: y out / x is 0, and its d/dy is 1/x (PyTorch: 0)
+        return y * out / x
+    return y * _pow(x, y - 1.0)
 
 
 def _pow_exponent(out: Any, x: Any, y: Any) -> Any:  # x^y log x; 0 for a zero base and exponent >= 0
@@ -69,22 +72,22 @@ TABLE: dict[str, Row] = {
     "neg": Row("-", operator.neg, _everywhere, (-1.0,), ("__neg__",)),
     "abs": Row("abs", abs, lambda x: x != 0, (lambda out, x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0,), ("__abs__",)),
     "exp": Row("exp", floats.exp, _everywhere, (lambda out, x: out,), ("exp",)),
-    "log": Row("log", floats.log, lambda x: x > 0, (lambda out, x: _div(1.0, x),), ("log",)),
-    "sqrt": Row("sqrt", floats.sqrt, lambda x: x > 0, (lambda out, x: _div(0.5, out),), ("sqrt",)),
+    "log": Row("log", floats.log, lambda x: x > 0, (Divides("x"),), ("log",)),
+    "sqrt": Row("sqrt", floats.sqrt, lambda x: x > 0, (Divides(lambda out, x: 2.0 * out),), ("sqrt",)),
     "tanh": Row("tanh", floats.tanh, _everywhere, (lambda out, x: 1.0 - out * out,), ("tanh",)),
     "sigmoid": Row("sigmoid", floats.sigmoid, _everywhere, (lambda out, x: out * (1.0 - out),), ("sigmoid",)),
-    "relu": Row("ReLU", floats.relu, lambda x: x != 0, (lambda out, x: 0.0 if x <= 0 else 1.0,), ("relu",)),
+    "relu": Row("ReLU", floats.relu, lambda x: x != 0, (ZeroWhere(lambda out, x: x <= 0, 1.0),), ("relu",)),
     "sin": Row("sin", floats.sin, _everywhere, (lambda out, x: cos(x),), ("sin",)),
     "cos": Row("cos", floats.cos, _everywhere, (lambda out, x: -sin(x),), ("cos",)),
     "add": Row("+", operator.add, _everywhere, (1.0, 1.0), ("__add__", "__radd__")),
     "sub": Row("-", operator.sub, _everywhere, (1.0, -1.0), ("__sub__", "__rsub__"), ("x", "y")),
     "mul": Row("*", operator.mul, _everywhere, ("y", "x"), ("__mul__", "__rmul__")),
-    "div": Row("/", floats.div, lambda x, y: y != 0, (lambda out, x, y: _div(1.0, y), lambda out, x, y: -_div(out, y)),
+    "div": Row("/", floats.div, lambda x, y: y != 0, (Divides("y"), lambda out, x, y: -quotient(out, y)),
                ("__truediv__", "__rtruediv__"), ("x", "y")),
-    "pow": Row("**", floats.pow, lambda x, y: x > 0, (_pow_base, _pow_exponent), ("__pow__", "__rpow__"),
-               ("base", "exponent")),
+    "pow": Row("**", floats.pow, lambda x, y: x > 0, (ZeroWhere(_exponent_zero, _pow_base), _pow_exponent),
+               ("__pow__", "__rpow__"), ("base", "exponent")),
     "leaky_relu": Row("leaky_relu", floats.leaky_relu, lambda x, slope: x != 0,
-                      (lambda out, x, slope: 1.0 if x > 0 else slope, lambda out, x, slope: 0.0 if x > 0 else x),
+                      (lambda out, x, slope: 1.0 if x > 0 else slope, ZeroWhere(lambda out, x, slope: x > 0, "x")),
                       ("leaky_relu",), ("x", "slope"), 0.01),
 }
 # fmt: on
@@ -233,7 +236,7 @@ FUNCTIONS = tuple(__all__)  # the names of the table's functions: microgradnet.t
 def defop(
     name: str,
     f: Callable[..., float],
-    *derivatives: Callable[..., Any] | float,
+    *derivatives: Callable[..., Any] | float | Divides | ZeroWhere,
     symbol: str | None = None,
     domain: Callable[..., bool] | None = None,
 ) -> Callable[..., Any]:
@@ -254,9 +257,14 @@ def defop(
     if len(derivatives) not in (1, 2):
         raise TypeError(f"defop({name!r}) needs one derivative per operand (1 or 2), got {len(derivatives)}")
     for d in derivatives:
+        if isinstance(d, (Divides, ZeroWhere)):
+            continue
         if not callable(d) and (isinstance(d, bool) or not isinstance(d, (int, float)) or not math.isfinite(d)):
-            raise TypeError(f"defop({name!r}) derivatives must be functions of (out, x[, y]) or numbers, got {d!r:.60}")
-    rules = tuple(d if callable(d) else float(d) for d in derivatives)  # an op defined again replaces the old one
+            raise TypeError(
+                f"defop({name!r}) derivatives must be functions of (out, x[, y]), numbers, Divides or ZeroWhere,"
+                f" got {d!r:.60}"
+            )
+    rules = tuple(d if callable(d) or isinstance(d, tuple) else float(d) for d in derivatives)
     if symbol is not None and not isinstance(symbol, str):
         raise TypeError(f"defop(symbol) must be a str, got {type(symbol).__name__}")
     if domain is not None and not callable(domain):

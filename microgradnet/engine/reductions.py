@@ -17,7 +17,7 @@ from .extend import FusedNode
 from .make import leaf
 from .value import Operand, Partials, Value, to_float
 
-__all__ = ["LogSumExp", "Sum", "SumSquares", "logsumexp", "sum", "sum_squares"]
+__all__ = ["LogSumExp", "Sum", "SumSquares", "logsumexp", "sum_squares"]  # and sum, kept out: it is a builtin's name
 
 
 class Sum(FusedNode):
@@ -42,6 +42,8 @@ class SumSquares(FusedNode):
     symbol, name = "Σ x²", "sum_squares"
 
     def partials(self, graph: bool) -> Partials:
+        if self.data == math.inf:  # a term is inf: e^(ti - out) as PyTorch, 0 for a finite term, nan for an inf one
+            return tuple(_at_infinity([t.data for t in self._p]))
         if graph:
             return tuple(t * 2.0 for t in self._p)
         return tuple(2.0 * t.data for t in self._p)
@@ -59,14 +61,27 @@ class LogSumExp(FusedNode):
     symbol, name = "log Σ exp", "logsumexp"
 
     def partials(self, graph: bool) -> Partials:
-        if graph:  # e^(ti - out) over this very node, so that the softmax can itself be differentiated
-            return tuple((t - self).exp() for t in self._p)
+        if self.data == math.inf:  # a term is inf: e^(ti - out) as PyTorch, 0 for a finite term, nan for an inf one
+            return tuple(_at_infinity([t.data for t in self._p]))
+        if graph:  # the softmax as a graph, shifted by the largest term (a constant, which changes no derivative):
+            # its numbers are softmax()'s, where e^(ti - out) loses the small terms of a large out, and its
+            # derivatives cancel at the top (Σ eᵢ), not in a gradient of 1 + 1e43 - 1e43
+            m = max((t.data for t in self._p), default=0.0)
+            es = [(t - m).exp() for t in self._p]
+            total = sum(es)
+            return tuple(e / total for e in es)
         return softmax([t.data for t in self._p])
 
     def accumulate(self) -> None:
         g = self.grad
-        for t, p in zip(self._p, softmax([t.data for t in self._p])):
+        xs = [t.data for t in self._p]
+        for t, p in zip(self._p, _at_infinity(xs) if self.data == math.inf else softmax(xs)):
             t.grad += g * p
+
+
+def _at_infinity(xs: list[float]) -> list[float]:
+    """logsumexp's derivatives where a term is inf (and none nan): e^(x - inf), 0, for a finite x; nan for inf."""
+    return [math.nan if x == math.inf else 0.0 for x in xs]
 
 
 def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 - like torch.sum

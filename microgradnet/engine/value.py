@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsFloat, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsFloat, TypeVar, Union, overload
 
 from . import floats
 from .backward import backward as _backward_pass
@@ -144,22 +144,70 @@ class Value:
     def __ge__(self, other: Operand) -> bool: return self.data >= _compared(other)
     # fmt: on
 
+    # -- a number where Python wants one: printing and rounding read .data; there is no __float__, so
+    # math.tanh(v) raises rather than silently leaving the graph ---------------------------------------
+    def item(self) -> float:
+        """The number this Value holds (its `.data`), as `torch.Tensor.item()`."""
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        """f"{v:.4f}" formats the number; f"{v}" with no spec is `str(v)`, the Value's repr."""
+        if not spec:
+            return str(self)
+        try:
+            return format(self.data, spec)
+        except ValueError:
+            raise ValueError(
+                f"format spec {spec!r} does not apply to a Value, whose number is a float ({self.data!r})"
+            ) from None
+
+    @overload
+    def __round__(self, ndigits: None = None) -> int: ...
+    @overload
+    def __round__(self, ndigits: int) -> float: ...
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        """round(v) and round(v, 2) round the number, as round(v.data, ...): a plain number, not a node."""
+        return round(self.data, ndigits)
+
     # -- autodiff ----------------------------------------------------------------------------------
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this graph."""
         return Value(self.data)
 
     def _partials(self, graph: bool) -> Partials:
-        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none."""
+        """d self / d parent for each parent in `_prev` (floats, or Values if `graph`); a leaf has none.
+
+        A partial may be None: that parent gets no gradient at all (an exact 0, whatever self's gradient is).
+        """
         return ()
 
+    def _vjp(self, g: Any, graph: bool) -> Partials:
+        """What each parent in `_prev` gets of the gradient g: g times its partial, or None for nothing (floats,
+        or Values if `graph`). The op table's nodes give each rule's own form (masked, divided); see op_nodes.py."""
+        return tuple(None if d is None else g * d for d in self._partials(graph))
+
     def _backward(self) -> None:
-        """One step of the chain rule: add self.grad * d self/d parent to each parent's grad."""
-        g = self.grad
-        for parent, d in zip(self._prev, self._partials(False)):
-            parent.grad += g * d
+        """One step of the chain rule: add each parent's share of self.grad to its grad."""
+        for parent, share in zip(self._prev, self._vjp(self.grad, False)):
+            if share is not None:
+                parent.grad += share
 
     backward = _backward_pass  # d self / d v into every v.grad: see backward.py
+
+    # -- pickle and copy -----------------------------------------------------------------------------
+    def __reduce__(self) -> tuple[Any, ...]:
+        """How pickle and copy.deepcopy rebuild this Value and its graph, of any depth (see copying.py)."""
+        from .copying import reduce  # copying.py needs the op table, which is built on this module
+
+        return reduce(self)
+
+    def __copy__(self) -> Value:
+        """A new Value of the same class, numbers and operands (its graph is shared, not copied)."""
+        v: Value = object.__new__(type(self))
+        v.data, v.grad, v.label, v._p, v._arg = self.data, self.grad, self.label, self._p, self._arg
+        if self._p:
+            v._seen = None
+        return v
 
 
 _VALUE_TYPES: set[type] = {Value}  # Value and every subclass: whole tuples are type-checked against it at C speed
@@ -257,7 +305,12 @@ def to_float(x: object, where: str) -> float:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return floats.as_float(x)  # type: ignore[arg-type]
     hint = " (use .data for its number)" if isinstance(x, Value) else ""
-    raise TypeError(f"{where} must be a real number (int or float), got {type(x).__name__}: {x!r:.60}{hint}")
+    raise TypeError(f"{where} must be a real number (int or float), got {type_name(x)}: {x!r:.60}{hint}")
+
+
+def type_name(x: object) -> str:
+    """What an error message calls x's type: 'a Value' for any node (not its class, such as Linear), else its name."""
+    return "a Value" if isinstance(x, Value) else type(x).__name__
 
 
 def _constant(x: object) -> float | None:

@@ -11,8 +11,8 @@ Each node describes itself (`Value.describe()`): no op name or node layout appea
 
 from __future__ import annotations
 
-from .dot import GraphvizNotFoundError, draw_dot
+from .dot import GraphvizError, GraphvizNotFoundError, draw_dot, render
 from .graph import graph_values
 from .tree import draw_tree
 
-__all__ = ["GraphvizNotFoundError", "draw_dot", "draw_tree", "graph_values"]
+__all__ = ["GraphvizError", "GraphvizNotFoundError", "draw_dot", "draw_tree", "graph_values", "render"]

@@ -6,19 +6,23 @@ the traversal order, so the same graph always gives byte-identical DOT source. L
 and escaped, so any text (`{ } | < > " \\`, unicode, newlines) shows as written.
 
 The graphviz package is imported only when `draw_dot` is called; rendering without Graphviz's `dot`
-program raises `GraphvizNotFoundError`, which says how to install it.
+program raises `GraphvizNotFoundError`, which says how to install it, and a failure of `dot` raises
+`GraphvizError`, which says what to do. A Value used by ops far apart is drawn again near the later
+ones, so that no edge crosses more than a few ranks: long edges are what make dot crawl or crash.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import signal
+import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from ..engine import NodeInfo, Value
-from .graph import graph_values, number, visible
+from .graph import graph_values, number, shortened, visible
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 FONT = "Helvetica,Arial,sans-serif"
@@ -41,6 +45,7 @@ GRAD_COLOURS = (  # (upper bound of |grad|, fill, font colour, legend text)
     (math.inf, "#b2182b", "white", "≥ 1e6 (exploding)"),
 )
 NONFINITE_COLOUR = ("#000000", "white", "inf or nan")
+COPY_SPAN = 8  # a Value used more than this many ops after its first use is drawn again there (see _copies)
 
 
 class _Style(NamedTuple):
@@ -51,7 +56,11 @@ class _Style(NamedTuple):
     names: dict[Value, str]  # parameter names, shown for parameters without a label
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphvizError(RuntimeError):
+    """Graphviz's `dot` could not render a drawing: it failed, crashed or took too long (the message says why)."""
+
+
+class GraphvizNotFoundError(GraphvizError):
     """Raised when a drawing is rendered but Graphviz's `dot` program is not installed."""
 
 
@@ -89,6 +98,7 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": "11"},
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7"},
     )
+    dot.values_drawn = len(nodes)
     ids = {v: f"v{i}" for i, v in enumerate(nodes)}
     by_cluster: dict[str, list[Value]] = {}
     for v in nodes:
@@ -97,8 +107,9 @@ def draw_dot(
         _add_value(dot, v, infos[v], ids[v], style)
     if by_cluster:
         _add_clusters(dot, type(module).__name__, parts, by_cluster, ids, infos, style)
+    copies, made = _copies(nodes, infos), set[str]()
     for v in nodes:
-        _add_edges(dot, infos[v], ids[v], ids)
+        _add_edges(dot, v, infos[v], ids, (copies, made), style)
     if style.colour:
         dot.node("legend", label=_legend(), shape="plain")
     return dot
@@ -113,16 +124,58 @@ def _check_options(rankdir: str, color_by: str | None, precision: int) -> None:
         raise ValueError(f"draw_dot(precision) must be an int from 1 to 17, got {precision!r}")
 
 
-def _add_edges(dot: Any, info: NodeInfo, vid: str, ids: dict[Value, str]) -> None:
-    """An edge from each drawn parent to the node's op node, labelled with the parent's role."""
+def _add_edges(
+    dot: Any, v: Value, info: NodeInfo, ids: dict[Value, str], copies: tuple[dict[Any, int], set[str]], style: _Style
+) -> None:
+    """An edge from each drawn parent (or its nearby copy) to the node's op node, labelled with the parent's role."""
+    vid = ids[v]
+    which, made = copies
     for p, role in zip(info.parents, info.roles):
         if p in ids:
-            dot.edge(ids[p], vid + "op", **({"label": visible(role)} if role else {}))
+            k = which.get((p, v), 0)
+            tail = f"{ids[p]}copy{k}" if k else ids[p]
+            if k and tail not in made:
+                made.add(tail)
+                _add_copy(dot, p, tail, style)
+            dot.edge(tail, vid + "op", **({"label": visible(shortened(role))} if role else {}))
     hidden = len({p for p in info.parents if p not in ids})  # beyond `depth`
     if hidden:
         more = f"… {hidden} input{'s' if hidden > 1 else ''}"
         dot.node(vid + "more", label=more, shape="plaintext", fontcolor="#7f7f7f")
         dot.edge(vid + "more", vid + "op", style="dashed", color="#7f7f7f")
+
+
+# -- copies: a Value used by ops far apart is drawn again near the later ones ---------------------------
+def _copies(nodes: list[Value], infos: dict[Value, NodeInfo]) -> dict[tuple[Value, Value], int]:
+    """Which copy (1, 2 ...) of a Value each far consumer's edge comes from.
+
+    Graphviz's dot lays a graph out in ranks, and an edge across many ranks costs it a node per rank:
+    a Value used at every step of a long chain (x in 300 steps of v = v + x) makes hundreds of thousands,
+    which dot takes minutes over or dies of. So the Value is drawn where it is first used, and again
+    (a small dashed copy) every COPY_SPAN ops further on: no edge is longer than that.
+    """
+    level: dict[Value, int] = {}  # ops from the leaves, by the longest way (nodes come after their parents)
+    for v in nodes:
+        level[v] = 1 + max((level[p] for p in infos[v].parents if p in level), default=-1)
+    first: dict[Value, int] = {}  # the level of each Value's first consumer
+    for v in nodes:
+        for p in infos[v].parents:
+            if p in level:
+                first[p] = min(first.get(p, level[v]), level[v])
+    copies = {}
+    for v in nodes:
+        for p in infos[v].parents:
+            if p in level and (k := (level[v] - first[p]) // COPY_SPAN):
+                copies[(p, v)] = k
+    return copies
+
+
+def _add_copy(dot: Any, v: Value, cid: str, style: _Style) -> None:
+    """A small dashed box standing for a Value drawn further back, with its name or data."""
+    name = v.label or style.names.get(v, "") or f"data {number(v.data, style.precision)}"
+    tip = f"{name}, drawn again: data = {v.data!r}" + (f", grad = {v.grad!r}" if style.show_grad else "")
+    dot.node(cid, label=_html_label(name), shape="box", style="rounded,dashed", color="#7f7f7f",
+             fontcolor="#555555", tooltip=tip)  # fmt: skip
 
 
 def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> None:
@@ -143,7 +196,7 @@ def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> N
     dot.node(vid, label=f"<{table}>", shape="plain", tooltip=exact)
     if info.op:
         label = "<" + "<br/>".join(_html(line) for line in (info.op, *info.details)) + ">"
-        tooltip = info.name or info.op
+        tooltip = shortened(info.name or info.op)
         dot.node(vid + "op", label=label, shape="ellipse", height="0.3", margin="0.05,0.03", tooltip=tooltip)
         dot.edge(vid + "op", vid)
 
@@ -151,7 +204,8 @@ def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> N
 def _html(text: str) -> str:
     """text as the content of an HTML-like Graphviz label: escaped, with its newlines as line breaks."""
     # Graphviz still reads backslash escapes (\N, \G, \l, \\) in HTML-like labels, so backslashes are doubled.
-    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in visible(text, "\n").split("\n"))
+    lines = visible(shortened(text), "\n").split("\n")
+    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
 
 
 def _grad_colour(g: float) -> tuple[str, str, str]:
@@ -293,11 +347,58 @@ def _import_graphviz() -> Any:
 
 
 @contextmanager
-def _explain_missing_dot(graphviz: Any) -> Iterator[None]:
+def _explain_failures(graphviz: Any, values: int) -> Iterator[None]:
+    """Graphviz's own errors as a GraphvizNotFoundError or GraphvizError saying what to do."""
     try:
         yield
     except graphviz.ExecutableNotFound as e:
         raise GraphvizNotFoundError(INSTALL_DOT) from e
+    except subprocess.CalledProcessError as e:
+        raise GraphvizError(_failed(values, e.returncode, e.stderr)) from e
+
+
+def _failed(values: int, code: int, stderr: bytes | str | None) -> str:
+    """What went wrong in dot, and what to do about it."""
+    if code < 0:
+        try:
+            what = f"crashed ({signal.Signals(-code).name})"
+        except ValueError:
+            what = f"crashed (signal {-code})"
+    else:
+        text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr or ""
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        what = f"failed (exit status {code}{': ' + first[:200] if first else ''})"
+    return f"Graphviz's dot {what} on this drawing of {values} values; {WHAT_TO_DO}"
+
+
+WHAT_TO_DO = (
+    "draw a part of the graph (depth=3, or from an intermediate value: draw_dot(root.parents[0])), "
+    "or draw it as text with draw_tree(root); the DOT source is still available as .source"
+)
+
+
+def render(drawing: Any, format: str, timeout: float | None = None) -> bytes:  # noqa: A002 - graphviz's name for it
+    """The drawing (from draw_dot) rendered by Graphviz's dot as `format` ('svg', 'png', 'pdf'), within timeout seconds.
+
+    Raises GraphvizNotFoundError without dot, and GraphvizError (saying what to do) when dot fails,
+    crashes or takes longer than timeout.
+    """
+    values = getattr(drawing, "values_drawn", 0)
+    try:
+        done = subprocess.run(
+            [drawing.engine, f"-T{format}"], input=drawing.source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except FileNotFoundError as e:
+        raise GraphvizNotFoundError(INSTALL_DOT) from e
+    except subprocess.TimeoutExpired as e:
+        raise GraphvizError(
+            f"Graphviz's dot took more than {timeout:g} s over this drawing of {values} values and was stopped; "
+            + WHAT_TO_DO
+        ) from e
+    if done.returncode:
+        raise GraphvizError(_failed(values, done.returncode, done.stderr))
+    out: bytes = done.stdout
+    return out
 
 
 _classes: dict[Any, type] = {}
@@ -311,26 +412,28 @@ def _digraph_class(graphviz: Any) -> type:
     class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         """A graphviz.Digraph of a Value's computation graph."""
 
+        values_drawn = 0  # how many Values it draws (error messages say it)
+
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            with _explain_missing_dot(graphviz):
+            with _explain_failures(graphviz, self.values_drawn):
                 return super().pipe(*args, **kwargs)
 
         def render(self, *args: Any, **kwargs: Any) -> Any:
-            with _explain_missing_dot(graphviz):
+            with _explain_failures(graphviz, self.values_drawn):
                 return super().render(*args, **kwargs)
 
         def view(self, *args: Any, **kwargs: Any) -> Any:
-            with _explain_missing_dot(graphviz):
+            with _explain_failures(graphviz, self.values_drawn):
                 return super().view(*args, **kwargs)
 
         def unflatten(self, *args: Any, **kwargs: Any) -> Any:
-            with _explain_missing_dot(graphviz):
+            with _explain_failures(graphviz, self.values_drawn):
                 return super().unflatten(*args, **kwargs)
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
             try:
                 bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
-            except GraphvizNotFoundError as e:
+            except GraphvizError as e:
                 return {"text/plain": str(e)}
             return bundle
 

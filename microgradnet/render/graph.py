@@ -13,7 +13,9 @@ import unicodedata
 
 from ..engine import Value
 
-__all__ = ["graph_values", "number", "visible"]
+__all__ = ["MAX_LABEL", "graph_values", "number", "shortened", "visible"]
+
+MAX_LABEL = 200  # characters of a label or op text a drawing shows (Graphviz refuses a label over 16,384)
 
 
 def graph_values(root: Value, max_nodes: int, caller: str, depth: int | None = None) -> list[Value]:
@@ -67,6 +69,11 @@ def _within(root: Value, depth: int) -> set[Value]:
             break
         frontier = ring
     return near
+
+
+def shortened(text: str, limit: int = MAX_LABEL) -> str:
+    """text, or its first `limit` characters and how long it was: 'aaaa… (20000 characters)'."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def number(x: float, precision: int) -> str:

@@ -19,7 +19,7 @@ refer back to it, so shared subgraphs are not repeated and the text stays as lar
 from __future__ import annotations
 
 from ..engine import Value
-from .graph import graph_values, number, visible
+from .graph import graph_values, number, shortened, visible
 
 
 def draw_tree(
@@ -47,7 +47,7 @@ def draw_tree(
             continue
         info = v.describe(precision)
         name = _name(v, info.op, info.details)
-        name = f"{role}: {name}" if role and role != name else name
+        name = f"{visible(shortened(role))}: {name}" if role and role != name else name
         if uses.get(v, 0) > 1:
             if v in tags:
                 lines.append(f"{head}{name} #{tags[v]} (see above)")
@@ -68,8 +68,8 @@ def draw_tree(
 
 def _name(v: Value, op: str, details: tuple[str, ...]) -> str:
     """'o = tanh' for a labelled op, 'tanh' for an unlabelled one, 'x1' for a leaf, 'leaf' if unlabelled."""
-    op = visible(op) + (f" ({'; '.join(details)})" if details else "") if op else ""
-    label = visible(v.label)
+    op = visible(shortened(op)) + (f" ({shortened('; '.join(details))})" if details else "") if op else ""
+    label = visible(shortened(v.label))
     if label and op:
         return f"{label} = {op}"
     return label or op or "leaf"

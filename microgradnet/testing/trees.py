@@ -12,7 +12,7 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from ..engine import OPS, Op, Value
 
@@ -132,6 +132,12 @@ class Expression:
     tree: Node
     inputs: tuple[float, ...]
 
+    @overload
+    def __call__(self, *xs: Value) -> Value: ...
+    @overload
+    def __call__(self, *xs: float) -> float: ...
+    @overload
+    def __call__(self, *xs: Operand) -> Operand: ...
     def __call__(self, *xs: Operand) -> Operand:
         """The expression at xs: a Value if any of xs is a Value, else a float (the op table's float values)."""
         if len(xs) != len(self.inputs):
