@@ -41,7 +41,8 @@ def every_kind_of_node() -> tuple[Value, list[Value]]:
         mg.linear([a * 1.0, b], [b, a], a),  # LinearComputed: a computed weight
         losses.mse(scores, [0.5, -1.0]),
         losses.hinge(scores, [1, 0]),
-        losses.binary_cross_entropy(scores, [1, 0]),
+        losses.binary_cross_entropy_with_logits(scores, [1, 0]),
+        losses.binary_cross_entropy([s.sigmoid() for s in scores], [1, 0]),
         losses.cross_entropy([[s, s * 2.0] for s in scores], [0, 1]),
         *first,
     ]
