@@ -4,7 +4,8 @@ Every generator returns `(X, y)`: X a list of points (lists of floats), y a list
 0..k-1. `seed` is an int (a private generator), a `random.Random`, or None for the global `random`
 module (so `random.seed(...)` makes it repeatable); `random_state=`, scikit-learn's name, is the
 same. `noise` is the standard deviation of Gaussian noise added to every coordinate. `load_digits`
-wraps scikit-learn's bundled copy of the 8×8 digits.
+wraps scikit-learn's bundled copy of the 8×8 digits, and `load_mnist` (from `microgradnet.mnist`)
+reads MNIST's 28×28 digits from its files.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from .engine.extend import type_name
+from .mnist import load_mnist
 
 __all__ = [
     "load_digits",
+    "load_mnist",
     "make_blobs",
     "make_circles",
     "make_moons",

@@ -12,8 +12,10 @@ Module with a `__call__` of its own) is called on one input at a time. Both give
 
 from __future__ import annotations
 
+import gc
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from . import losses
@@ -30,6 +32,7 @@ __all__ = [
     "accuracy",
     "batches",
     "class_index",
+    "collector_paused",
     "decision_threshold",
     "fit",
     "predict",
@@ -117,7 +120,10 @@ def fit(
     rng = random_source(seed_or_random_state(seed, random_state, "fit"))
     step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
     history: dict[str, list[float]] = {"loss": []}
-    with _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar:
+    with (
+        _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar,
+        collector_paused() as collecting,
+    ):
         for epoch in range(epochs):
             bar.start_epoch(epoch, epochs)
             total, correct, seen = 0.0, 0, 0
@@ -125,6 +131,8 @@ def fit(
                 loss_sum, right = step([X[i] for i in idx], [y[i] for i in idx])
                 total, correct, seen = total + loss_sum, correct + right, seen + len(idx)
                 bar.step(total / seen, correct / seen if classify else None)
+                if collecting:
+                    _collect_young()
             _record(history, "loss", total / len(X))
             if classify:
                 _record(history, "accuracy", correct / len(X))
@@ -133,6 +141,36 @@ def fit(
                     _record(history, key, value)
             bar.end_epoch(history)
     return history
+
+
+@contextmanager
+def collector_paused() -> Iterator[bool]:
+    """Pause Python's cyclic garbage collector inside the block; restore it as it was on leaving, even on an error.
+
+    The block gets whether the collector was enabled (`with collector_paused() as was_enabled:`).
+
+    While a graph is alive, every few hundred new objects the collector scans the objects already made,
+    and the older ones less often but all of them: a node of a 10^6-node graph takes 1.5× the
+    instructions of one of 10^4 nodes, and none more with the collector paused. microgradnet's graphs
+    hold no reference cycles, so reference counting frees them without the collector. `fit` trains
+    inside this block (and collects the young objects between its steps, which frees the cycles a
+    model or a loss of your own may make in a step); use it around a big graph of your own. The
+    collector's settings (thresholds, frozen objects) are left alone.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield enabled
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collect_young() -> None:
+    """Between two of fit's steps: a young collection where the paused collector would have run one."""
+    threshold = gc.get_threshold()[0]
+    if threshold and gc.get_count()[0] > threshold:
+        gc.collect(0)
 
 
 def class_index(label: Any) -> int:

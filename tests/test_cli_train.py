@@ -87,7 +87,7 @@ def test_multiclass_digits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["--lr", "-1"], "argument --lr: expected a positive finite number, got '-1'"),
         (["--lr", "nan"], "argument --lr: expected a positive finite number, got 'nan'"),
         (["--lr", "fast"], "argument --lr: expected a positive number, got 'fast'"),
-        (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
         (["--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
         (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
     ],
@@ -110,7 +110,16 @@ def test_help_lists_train(capsys: pytest.CaptureFixture[str]) -> None:
     assert "train" in capsys.readouterr().out
     assert run(["train", "--help"]) == 0
     usage = capsys.readouterr().out
-    for option in ("--dataset", "--hidden", "--epochs", "--lr", "--seed", "--out", "moons,circles,spirals,xor,digits"):
+    for option in (
+        "--dataset",
+        "--hidden",
+        "--epochs",
+        "--lr",
+        "--seed",
+        "--out",
+        "moons,circles,spirals,xor,digits,mnist",
+        "--data",
+    ):
         assert option in usage
 
 

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RAW = "https://raw.githubusercontent.com/microgradnet/microgradnet/main/"
-USER_EXTRAS = {"viz", "progress", "plot", "datasets", "testing", "notebook"}
+USER_EXTRAS = {"viz", "progress", "plot", "datasets", "mnist", "testing", "notebook"}
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ class Recipe:
     lr: float
     batch_size: int
     about: str
+    test_size: float = 0.25  # the fraction of the points kept to test on
 
 
 RECIPES = {
@@ -46,6 +47,8 @@ RECIPES = {
                   "the XOR truth table with noise, 200 points"),
     "digits": Recipe(lambda s: datasets.load_digits(), (32,), 20, 0.01, 32,
                      "8×8 images of handwritten digits, 1797 images"),
+    "mnist": Recipe(lambda s: datasets.load_mnist(split="all"), (32,), 3, 0.01, 32,
+                    "28×28 images of handwritten digits, MNIST's 5,000-image subset (or --data)", test_size=0.2),
 }  # fmt: skip
 
 EPILOG = """\
@@ -53,11 +56,15 @@ examples:
   microgradnet train                                  moons, the default
   microgradnet train --dataset spirals --hidden 32,32
   microgradnet train --dataset digits --out digits-run
+  microgradnet train --dataset mnist                  MNIST's 5,000-image subset (pip install "microgradnet[mnist]")
+  microgradnet train --dataset mnist --data ~/mnist   a folder of the four IDX files: train-* to train, t10k-* to test
 
 datasets, with their default hidden layers and epochs:
 {recipes}
 
-Every dataset is split 75/25 into training and test points (stratified, seeded by --seed).
+Every dataset is split 75/25 into training and test points (stratified, seeded by --seed); mnist 80/20.
+--data PATH (with --dataset mnist) reads MNIST files of your own instead of the subset: a Kaggle-style
+CSV or an IDX images file (split 80/20), or a folder of the four standard IDX files (its own split).
 Networks use ReLU hidden layers (see --activation) and are trained with Adam on the binary
 cross-entropy (two classes) or the cross-entropy (more), with the learning rate decaying linearly to
 a tenth. The output directory receives loss.png (loss and accuracy per epoch), decision_boundary.png
@@ -94,6 +101,8 @@ def register(commands: Any) -> None:
     p.add_argument("--lr", type=_positive_float, metavar="X", help="Adam's learning rate (default: 0.01)")
     p.add_argument("--batch-size", type=_positive_int, metavar="N", help="points per step (default: 32)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for data, split, weights and order (0)")
+    p.add_argument("--data", metavar="PATH", help="with --dataset mnist: MNIST files of your own (a CSV, an IDX "
+                   "images file, or a folder of the four IDX files) instead of the 5,000-image subset")  # fmt: skip
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where to write the results ({DEFAULT_OUT})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -114,13 +123,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.data is not None and args.dataset != "mnist":
+        raise UsageError(f"--data reads MNIST files: it goes with --dataset mnist, not --dataset {args.dataset}")
     if not args.out:
         raise UsageError("--out must name a directory, got ''")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"--out {args.out!r} is a file, not a directory")
     recipe = RECIPES[args.dataset]
-    X, y = recipe.load(args.seed)
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, 0.25, stratify=True, seed=args.seed)
+    X, y, X_train, X_test, y_train, y_test = _split(recipe, args)
     classes = len(set(y))
     sizes = [len(X[0]), *(args.hidden or recipe.hidden), 1 if classes == 2 else classes]
     parameters = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
@@ -135,7 +145,8 @@ def _train(args: argparse.Namespace) -> int:
     batch_size = args.batch_size or recipe.batch_size
     steps = epochs * math.ceil(len(X_train) / batch_size)
     optimizer = Adam(model.parameters(), lr=args.lr or recipe.lr, schedule=lambda k: 1.0 - 0.9 * k / steps)
-    print(f"{args.dataset}: {recipe.about} ({len(X_train)} to train on, {len(X_test)} to test)")
+    about = f"MNIST from {args.data}" if args.data is not None else recipe.about
+    print(f"{args.dataset}: {about} ({len(X_train)} to train on, {len(X_test)} to test)")
     print(f"model: {model} ({len(model.parameters())} parameters)")
     sys.stdout.flush()
     start = time.perf_counter()
@@ -155,6 +166,26 @@ def _train(args: argparse.Namespace) -> int:
     if diverged is not None:
         return _fail(f"training diverged: {diverged}; no model saved, try a smaller --lr", 2)
     return 0
+
+
+def _split(recipe: Recipe, args: argparse.Namespace) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """X, y and their training and test parts: the recipe's data, or the MNIST files of --data."""
+    data = args.data
+    if data is not None and os.path.isdir(data):  # the four standard files: their own training and test sets
+        X_train, y_train = _mnist(data, "train")
+        X_test, y_test = _mnist(data, "test")
+        return X_train + X_test, y_train + y_test, X_train, X_test, y_train, y_test
+    X, y = recipe.load(args.seed) if data is None else _mnist(data, "train")
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, recipe.test_size, stratify=True, seed=args.seed)
+    return X, y, X_train, X_test, y_train, y_test
+
+
+def _mnist(path: str, split: str) -> Any:
+    """load_mnist(path, split), its ValueError (a bad file) turned into an OSError for `run` to report."""
+    try:
+        return datasets.load_mnist(path, split)
+    except ValueError as e:
+        raise OSError(str(e)) from None
 
 
 def _diverged(losses: list[float], model: MLP) -> str | None:

@@ -7,6 +7,8 @@ the layouts ROW (leaf parameters in `_p`; in `_arg` an `InputRow`, one node per 
 the row's input Values and is shared by the layer's nodes on it), ROW_COMPUTED (the same with
 computed weights) and LEAVES (plain-number inputs, kept as the op's data): a layer's nodes cost no
 tuple each, and the backward walk meets a layer's input row as one node read by many neurons.
+Plain-number inputs that are mostly zeros (MNIST's pixels) make SparseLinearConst nodes, whose sums and
+backward steps skip the zeros with bit for bit the same results.
 """
 
 from __future__ import annotations
@@ -14,14 +16,25 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import compress
 
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
 from .make import copy_function, leaf, new_node, new_nodes
 from .op_nodes import number
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
 
-__all__ = ["InputRow", "Linear", "LinearComputed", "LinearConst", "linear", "linears", "linears_each"]
+__all__ = [
+    "InputRow",
+    "Linear",
+    "LinearComputed",
+    "LinearConst",
+    "SparseInputs",
+    "SparseLinearConst",
+    "linear",
+    "linears",
+    "linears_each",
+]
 
 _FLOAT = frozenset([float])
 _LEAF = frozenset([Value])  # a Value of exactly this class is a leaf (every node is of a subclass)
@@ -109,6 +122,99 @@ class LinearConst(Linear):
         return NodeInfo(self._op, details, self._p, roles, self._kind, self._name)
 
 
+class SparseInputs(tuple):  # type: ignore[type-arg]
+    """A row of plain-number inputs (the tuple itself) that knows where its non-zero entries are.
+
+    `nz` holds their places and `values` the entries, `take` picks the weights at those places: one
+    row is read by all of a layer's neurons, so this is worked out once per row.
+    """
+
+    nz: tuple[int, ...]
+    values: tuple[float, ...]
+    take: Callable[[Sequence[float]], Sequence[float]]
+
+
+class SparseLinearConst(LinearConst):
+    """A LinearConst whose inputs are mostly zeros (MNIST's pixels): its backward step skips them.
+
+    A zero input x adds g·x = ±0 to its weight's gradient, which changes nothing (g finite), so the
+    step adds only the non-zero inputs' terms: bit for bit the same gradients in a fraction of the time.
+    Its data was summed from the non-zero terms the same way (see `sparse_dots`). Its `_arg` is a
+    SparseInputs, a tuple of all of its inputs, so it reads (draws, differentiates) as a LinearConst.
+    """
+
+    __slots__ = ()
+
+    def _backward(self) -> None:
+        g = self.grad
+        if g - g != 0.0:  # g is inf or nan, and g * 0 is nan: no term may be skipped
+            LinearConst._backward(self)
+            return
+        if g == 0.0 and math.isfinite(self.data):  # as in Linear: each term would add ±0
+            return
+        row = self._arg
+        params = self._p
+        for w, x in zip(row.take(params), row.values):
+            w.grad += g * x
+        params[-1].grad += g
+
+
+# When skipping a row's zeros pays (measured by instruction counts: at 3/4 non-zero it costs ~3% more, at 1/2 it
+# saves ~12%): rows of at least SPARSE_MIN_INPUTS inputs of which at most SPARSE_MAX_FILL are non-zero.
+SPARSE_MIN_INPUTS = 16
+SPARSE_MAX_FILL = 2 / 3
+
+
+def sparse_inputs(xs: tuple[float, ...]) -> SparseInputs | None:
+    """xs as SparseInputs if enough of its entries are zero for skipping them to pay, else None."""
+    n = len(xs)
+    if n < SPARSE_MIN_INPUTS:
+        return None
+    nz = tuple(compress(range(n), xs))  # the places of the non-zero entries (nan is one), at C speed
+    if len(nz) > SPARSE_MAX_FILL * n:
+        return None
+    row = SparseInputs(xs)
+    row.nz = nz
+    row.values = tuple(compress(xs, xs))
+    row.take = operator.itemgetter(*nz) if len(nz) > 1 else _Take(nz)
+    return row
+
+
+class _Take:
+    """Picks a sequence's entries at 0 or 1 places as a tuple (itemgetter takes 2 or more); pickles, as a row must."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, places: tuple[int, ...]) -> None:
+        self.places = places
+
+    def __call__(self, seq: Sequence[float]) -> tuple[float, ...]:
+        return tuple(seq[i] for i in self.places)
+
+
+def finite_weights(wds: Sequence[list[float]]) -> list[bool]:
+    """For each neuron's weights, whether all are finite (their sum is inf or nan if one is not)."""
+    isfinite, dot = math.isfinite, builtins.sum
+    return [isfinite(dot(wd)) for wd in wds]
+
+
+def sparse_dots(wds: Sequence[list[float]], bds: Sequence[float], finite: list[bool], row: SparseInputs) -> list[float]:
+    """Σ w·x + b for each neuron's weights wd and bias bd, summing only the non-zero inputs' terms.
+
+    The same floats as summing every term: a zero input's term w·0 is ±0, and adding ±0 changes no
+    partial sum but the sign of a zero one. So a neuron whose sum comes out zero is summed again in
+    full, for its sign, and so is one with an infinite or nan weight (not `finite`), whose w·0 is nan.
+    """
+    dot, mul, take, values = builtins.sum, operator.mul, row.take, row.values
+    out = []
+    for wd, bd, ok in zip(wds, bds, finite):
+        data = dot(map(mul, take(wd), values), bd)
+        if data == 0.0 or not ok:
+            data = dot(map(mul, wd, row), bd)
+        out.append(data)
+    return out
+
+
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
     """Σ wᵢ·xᵢ + bias as one node: a neuron's pre-activation. Inputs may be Values or plain numbers."""
     ws = tuple(weights)
@@ -125,6 +231,10 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand 
             cls = Linear if param_types <= _LEAF else LinearComputed
             return new_node(cls, data, (*ws, bias), new_node(InputRow, 0.0, xs))
         if param_types <= _LEAF and _FLOAT.issuperset(map(type, xs)):  # an input layer: float inputs, leaf w and b
+            sparse = sparse_inputs(xs)  # type: ignore[arg-type]
+            if sparse is not None:  # mostly zeros: skip them
+                data = sparse_dots([wd], [bias.data], finite_weights([wd]), sparse)[0]  # type: ignore[union-attr]
+                return new_node(SparseLinearConst, data, (*ws, bias), sparse)
             data = builtins.sum(map(operator.mul, wd, xs), bias.data)  # type: ignore[union-attr]
             return new_node(LinearConst, data, (*ws, bias), xs)
     # anything else is normalised first: numbers as weights or bias become leaves, and numbers among
@@ -159,6 +269,7 @@ def linears_each(
     leaves = len(wds) == len(weights) and _LEAF.issuperset(map(type, biases))
     bds = [b.data for b in biases] if leaves else []  # type: ignore[union-attr]
     dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
+    finite: list[bool] | None = None  # whether each neuron's weights are finite: found at the first sparse row
     out = []
     for i, inputs in enumerate(rows):
         try:
@@ -167,6 +278,13 @@ def linears_each(
             raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
         if not leaves or len(xs) != nin:  # computed parameters, or a length to refuse: one linear() each
             out.append([linear(ws, xs, b) for ws, b in zip(weights, biases)])
+            continue
+        sparse = None if values else sparse_inputs(xs)  # type: ignore[arg-type]
+        if sparse is not None:  # mostly zeros (MNIST's pixels): skip them
+            if finite is None:
+                finite = finite_weights(wds)
+            datas = sparse_dots(wds, bds, finite, sparse)
+            out.append(_new_sparse_linear_consts(SparseLinearConst, datas, params, sparse))
             continue
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
         datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
@@ -178,6 +296,7 @@ def linears_each(
 
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
+_new_sparse_linear_consts = copy_function(new_nodes)
 
 
 def _layer_inputs(inputs: Sequence[Operand]) -> tuple[tuple[Operand, ...], bool]:

@@ -203,9 +203,10 @@ def _add_value(dot: Any, v: Value, info: NodeInfo, vid: str, style: _Style) -> N
 
 def _html(text: str) -> str:
     """text as the content of an HTML-like Graphviz label: escaped, with its newlines as line breaks."""
-    # Graphviz still reads backslash escapes (\N, \G, \l, \\) in HTML-like labels, so backslashes are doubled.
+    # Graphviz still reads backslash escapes (\N, \G, \l, \\) in HTML-like labels, so backslashes are doubled;
+    # and Graphviz 2.43 loses a line break next to a bare "]" (drawing "]<br/>x" as "]x"), so "]" is a reference.
     lines = visible(shortened(text), "\n").split("\n")
-    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
+    return "<br/>".join(html.escape(line).replace("\\", "\\\\").replace("]", "&#93;") for line in lines)
 
 
 def _grad_colour(g: float) -> tuple[str, str, str]:
