@@ -54,6 +54,8 @@ class Sizes:
     pair_repeats: int = 9  # pairs of runs (floor, microgradnet) behind each ratio to the floor
     compile_repeats: int = 7
     program_pairs: int = 5_000
+    gpt_steps: int = 5  # training steps of the GPT per timing
+    gpt_repeats: int = 5
 
 
 QUICK = Sizes(
@@ -69,6 +71,8 @@ QUICK = Sizes(
     pair_repeats=2,
     compile_repeats=2,
     program_pairs=200,
+    gpt_steps=1,
+    gpt_repeats=1,
 )
 
 
@@ -238,6 +242,21 @@ def bench_digits(sizes: Sizes) -> list[Row]:
     return rows
 
 
+def bench_gpt(sizes: Sizes) -> list[Row]:
+    """A GPT training step (bench/gpt.py): its own 40-line Value, microgradnet with only the import changed,
+    and the same model written with microgradnet's building blocks (bench/gpt_blocks.py)."""
+    ms = {impl: measure("gpt", "microgradnet", impl=impl, steps=sizes.gpt_steps, repeats=sizes.gpt_repeats)
+          for impl in ("value40", "microgradnet", "blocks")}  # fmt: skip
+    toy = f"the 40-line Value {_number(ms['value40'])} ms"
+    rows = [Row(f"GPT step: one name, bench/gpt.py ({toy}), only the import changed", "ms/step"),
+            Row(f"GPT step with the building blocks: bench/gpt_blocks.py ({toy})", "ms/step")]  # fmt: skip
+    for row, impl, times in ((rows[0], "microgradnet", 3), (rows[1], "blocks", 10)):
+        row.medians["microgradnet"] = ms[impl]
+        row.ratios["40-line Value / microgradnet"] = ms["value40"] / ms[impl]
+        row.target, row.met = f"≥ {times}× faster than the 40-line Value", ms["value40"] / ms[impl] >= times
+    return rows
+
+
 # -- targets, table, command line -------------------------------------------------------------------
 DEMO_LIMITS = {"model(X)": 1.3, "[model(x) for x in X]": 2.0, "compile=True": 0.5}  # × the floor, median ratio
 
@@ -337,6 +356,7 @@ def _run(sizes: Sizes, libs: Sequence[str], compare: list[str], log: Callable[[s
         ("digits epoch", lambda: bench_digits(sizes)),
         ("compile time", lambda: [bench_compile(sizes)]),
         ("to_python program", lambda: [bench_program(sizes)]),
+        ("GPT step", lambda: bench_gpt(sizes)),
     ):
         t = time.perf_counter()
         rows += work()

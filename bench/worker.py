@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench import data, demo, epoch, graphs
+from bench import data, demo, epoch, gpt_bench, graphs
 
 clock = time.process_time  # CPU time of this single-threaded process: other programs do not inflate it
 
@@ -225,6 +225,7 @@ WORKLOADS: dict[str, Callable[..., Any]] = {
     "memory": run_memory,
     "chain": run_chain,
     "digits": run_digits,
+    "gpt": lambda lib, **job: gpt_bench.run_worker(**job),  # bench/gpt.py in its three versions, each run alone
 }
 
 

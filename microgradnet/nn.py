@@ -23,7 +23,18 @@ from .engine.extend import type_name
 from .files import PathLike
 from .modelfile import ModelFileError
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "ModelFileError", "Module", "Neuron", "forward_rows", "is_batch", "load"]
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Embedding",
+    "Layer",
+    "ModelFileError",
+    "Module",
+    "Neuron",
+    "forward_rows",
+    "is_batch",
+    "load",
+]
 
 M = TypeVar("M", bound="Module")
 Batch = Sequence[Sequence[Operand]]  # input rows, one per sample
@@ -326,10 +337,58 @@ class MLP(Module):
         }
 
 
+class Embedding(Module):
+    """A table of `num_embeddings` vectors of `embedding_dim` parameters; `emb(i)` is vector i (torch.nn.Embedding).
+
+    The vectors start as PyTorch's, each number drawn from N(0, std²) with std = 1 unless given.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        *,
+        std: float = 1.0,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_count(num_embeddings, "Embedding(num_embeddings)")
+        _check_count(embedding_dim, "Embedding(embedding_dim)")
+        if isinstance(std, bool) or not isinstance(std, (int, float)) or not 0 < std < math.inf:
+            raise ValueError(f"Embedding(std) must be a positive number, got {std!r:.60}")
+        gauss = _generator(seed, rng).gauss
+        self.weight = [[Value(gauss(0.0, std)) for _ in range(embedding_dim)] for _ in range(num_embeddings)]
+
+    @overload
+    def __call__(self, index: int) -> list[Value]: ...
+    @overload
+    def __call__(self, index: Sequence[int]) -> list[list[Value]]: ...
+    def __call__(self, index: int | Sequence[int]) -> list[Value] | list[list[Value]]:
+        """The vector of an index (its parameters themselves, no new node), or a list of them for a list of indices."""
+        if isinstance(index, Sequence) and not isinstance(index, (str, bytes)):
+            return [self._row(i) for i in index]
+        return self._row(index)
+
+    def _row(self, i: object) -> list[Value]:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"{self!r} takes an int index (or a list of them), got {type(i).__name__}: {i!r:.60}")
+        k = int(i)
+        if not 0 <= k < len(self.weight):  # no negative indices, as PyTorch
+            raise IndexError(f"{self!r}: index {k} is out of range 0..{len(self.weight) - 1}")
+        return list(self.weight[k])
+
+    def __repr__(self) -> str:
+        return f"Embedding({len(self.weight)}, {len(self.weight[0])})"
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this table."""
+        return {"num_embeddings": len(self.weight), "embedding_dim": len(self.weight[0])}
+
+
 def load(path: PathLike) -> Module:
-    """Rebuild a Neuron, Layer or MLP saved by `save`, with its parameters."""
+    """Rebuild a Neuron, Layer, MLP or Embedding saved by `save`, with its parameters."""
     f = modelfile.read(path)
-    cls = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}.get(f.module)
+    cls = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP, "Embedding": Embedding}.get(f.module)
     if cls is None or f.config is None:
         raise ModelFileError(
             f"{path}: key 'module' is {f.module!r}, which load() cannot rebuild;"

@@ -24,6 +24,8 @@ TINY = run.Sizes(
     pair_repeats=1,
     compile_repeats=1,
     program_pairs=10,
+    gpt_steps=1,
+    gpt_repeats=1,
 )
 
 
@@ -34,7 +36,8 @@ def test_every_workload_is_checked_and_gives_a_row_per_measurement() -> None:
     assert names == ["demo step", "demo step, the same with a model call per sample", "demo step, the same by "
                      "fit(compile=True)", "elementwise, small graphs", "elementwise graph", "elementwise graph",
                      "memory", "backward of a chain of 100 ops", "backward of a chain of 300 ops", "digits epoch",
-                     "digits epoch", "compile time", "repeated small expression"]  # fmt: skip
+                     "digits epoch", "compile time", "repeated small expression", "GPT step",
+                     "GPT step with the building blocks"]  # fmt: skip
     assert set(rows[0].medians) == set(libs)
     assert all(v > 0 for r in rows for v in r.medians.values())
     assert all(r.met is not None for r in rows if "floor" in r.medians or "compile" in r.workload)

@@ -187,6 +187,68 @@ def test_a_node_met_before_its_last_consumer_waits_for_it() -> None:
     assert g.data == x.grad
 
 
+def test_paths_of_different_lengths_are_walked_depth_first_at_any_depth() -> None:
+    """Residual blocks x + f(x): the walk meets x before f(x), its other consumer, and walks the graph again
+    depth first, without recursion: 100,000 blocks deep, backward twice, and a second derivative."""
+    x = Value(0.5)
+    y = x
+    for _ in range(100_000):
+        y = y + y * 1e-5  # x + f(x): x reached along paths of lengths 1 and 2
+    y.backward()
+    y.backward()  # a second call: interior grads start again at 0, the leaf accumulates
+    assert x.grad == pytest.approx(2 * (1 + 1e-5) ** 100_000, rel=1e-9)
+    z = Value(0.3)
+    w = z * z
+    out = w + (w + w.tanh()) * w  # w reached along paths of lengths 1, 2 and 3
+    (dz,) = gradients(out, [z], create_graph=True)
+    (d2z,) = gradients(dz, [z])
+    t = math.tanh(0.09)  # out = w + w² + w tanh w with w = z²; d/dw = 1 + 2w + tanh w + w (1 - tanh² w)
+    first = (1 + 0.18 + t + 0.09 * (1 - t * t)) * 0.6
+    assert dz.data == pytest.approx(first, rel=1e-14)
+    dw2 = 2 + 2 * (1 - t * t) - 2 * 0.09 * t * (1 - t * t)  # d²out/dw²
+    assert d2z.data == pytest.approx(dw2 * 0.36 + first / 0.3, rel=1e-13)
+
+
+def micrograds_order(root: Value) -> list[Value]:
+    """micrograd's build_topo: a recursive depth-first search over each node's operands in order."""
+    topo: list[Value] = []
+    seen: set[Value] = set()
+
+    def visit(v: Value) -> None:
+        if v not in seen:
+            seen.add(v)
+            for child in v._prev:
+                visit(child)
+            topo.append(v)
+
+    visit(root)
+    return topo
+
+
+def test_a_shared_node_sums_its_consumers_gradients_in_micrograds_order() -> None:
+    """Where paths of different lengths meet, gradients are added up in the order of micrograd's own walk
+    (a depth-first search over the operands in order), so code ported from it gets its gradients bit for bit."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(20):
+        xs = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+        nodes = list(xs)
+        for _ in range(30):  # each new node reads two earlier ones: shared nodes, paths of many lengths
+            a, b = rng.choice(nodes), rng.choice(nodes)
+            nodes.append(rng.choice([a + b, a * b, a * 0.7 + b, (a * b).tanh()]))
+        out = nodes[-1] + nodes[-2] * nodes[-3]
+        out.backward()
+        topo = micrograds_order(out)
+        grads = {v: 0.0 for v in topo}
+        grads[out] = 1.0
+        for v in reversed(topo):
+            for parent, share in zip(v._prev, v._vjp(grads[v], False)):
+                if share is not None:
+                    grads[parent] += share
+        assert [x.grad for x in xs] == [grads.get(x, 0.0) for x in xs]  # exactly
+
+
 def test_a_tree_of_ops_is_walked_in_an_order_that_works() -> None:
     """A tree (each op used once, leaves shared) needs no sort: built right to left or left to right."""
     a, b = Value(1.5), Value(-2.0)

@@ -12,6 +12,7 @@ Its modules, each with one job:
 | `reductions.py` | nodes that reduce many terms: `sum`, `sum_squares`, `logsumexp` |
 | `weighted_sum.py` | a neuron's weighted sum as one node: `linear`, `linears`, `linears_each` |
 | `activated.py` | a neuron's weighted sum and its activation as one node, which comes apart when looked into |
+| `vectors.py` | vector building blocks: `dot`, `matvec`, `softmax`, `rmsnorm`, `layernorm` |
 | `backward.py` | the backward pass, and the walk that orders a graph for it |
 | `gradients.py` | `gradients()`: derivatives as Values, to any order |
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
@@ -33,10 +34,11 @@ from .gradients import gradients
 from .layouts import LAYOUTS, Layout
 from .ops import *  # noqa: F403 - the table's functions (exp, log, tanh ...), named in FUNCTIONS
 from .ops import FUNCTIONS, OPS, TABLE, Op, Row, defop
-from .reductions import LogSumExp, Sum, SumSquares, logsumexp, softmax, sum_squares
+from .reductions import LogSumExp, Sum, SumSquares, logsumexp, sum_squares
 from .reductions import sum as sum  # engine.sum, not in __all__: a star import keeps the builtin sum
 from .source import NotCompilableError, SourceWriter
 from .value import NodeInfo, Operand, Value
+from .vectors import Dot, InvRMS, InvStd, MatVecRow, Softmax, dot, layernorm, matvec, rmsnorm, softmax
 from .weighted_sum import Linear, LinearComputed, LinearConst, linear, linears, linears_each
 
 __all__ = [
@@ -45,18 +47,23 @@ __all__ = [
     "LAYOUTS",
     "OPS",
     "TABLE",
+    "Dot",
     "FusedNode",
+    "InvRMS",
+    "InvStd",
     "Layout",
     "Linear",
     "LinearComputed",
     "LinearConst",
     "LocalRule",
     "LogSumExp",
+    "MatVecRow",
     "NodeInfo",
     "NotCompilableError",
     "Op",
     "Operand",
     "Row",
+    "Softmax",
     "SourceWriter",
     "Sum",
     "SumSquares",
@@ -65,15 +72,19 @@ __all__ = [
     "backward_order",
     "backward_reached",
     "defop",
+    "dot",
     "enable_grad",
     "gradients",
     "is_grad_enabled",
+    "layernorm",
     "linear",
     "linears",
     "linears_each",
     "logsumexp",
+    "matvec",
     "new_node",
     "no_grad",
+    "rmsnorm",
     "softmax",
     "sum_squares",
     "to_float",

@@ -11,8 +11,10 @@ whether it compares ints by identity (CPython: the node holds the very object) o
 and unlike a fresh object or list a number is not tracked by the cyclic garbage collector.
 
 Meeting a node that was already read means it came before one of its consumers. That happens only
-where a node is reached by paths of different lengths; the nodes are then put in order by counting
-consumers (Kahn's algorithm).
+where a node is reached by paths of different lengths (a transformer's residuals and its cache of
+keys, an input read by many neurons through sums of different depths); the walk then stops and the
+graph is walked again depth first, as micrograd does but without recursion: a node comes once all of
+the nodes it feeds have come (reversed postorder), each parent explored in operand order.
 
 The marks and the gradients of a graph are shared by every thread that can reach it, so `backward()`
 and `gradients()` hold one lock of the process while they run: from several threads they run one at a
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Sequence
 from operator import length_hint
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,7 @@ _acquire, _release = LOCK.acquire, LOCK.release  # called, not `with LOCK`: half
 def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes of root's graph, each one after all of its consumers.
 
+    Breadth first; where that order fails (a node met again after it was read), depth first instead.
     With reset, each node's grad is set to 0.0 (where backward starts it); without, no grad is touched.
     """
     if not root._p:
@@ -55,7 +58,6 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
     append = queue.append
     order = iter(queue)
     again = False  # whether a node was queued twice: its later places are then blanked out
-    late = False  # whether a node was met again after its parents were read: then Kahn's order is needed
     for v in order:  # the queue grows as parents are found
         if v._seen is mark:  # queued again by another consumer before its turn: read at its first place
             queue[len(queue) - length_hint(order) - 1] = None  # type: ignore[call-overload]
@@ -71,16 +73,15 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
             p = v._p
             if p._p:
                 if p._seen is mark:
-                    late = True
-                else:
-                    append(p)
+                    break
+                append(p)
             p = v._arg
         elif layout is ROW:  # the layer's other nodes on this row queue it once, not each
             p = v._arg
             s = p._seen
             if s is mark:
-                late = True
-            elif s is not queued:
+                break
+            if s is not queued:
                 p._seen = queued
                 append(p)
             continue
@@ -90,17 +91,18 @@ def interior_nodes(root: Value, reset: bool = False) -> list[Value]:
             for p in _walked_parents(v):
                 if p._p:
                     if p._seen is mark:
-                        late = True
-                    else:
-                        append(p)
-            continue
-        if p._p:  # the one parent of ONE, the second of TWO
-            if p._seen is mark:
-                late = True
+                        break
+                    append(p)
             else:
-                append(p)
-    nodes = [v for v in queue if v is not None] if again else queue
-    return _by_consumers(nodes) if late else nodes
+                continue
+            break
+        if p._p:  # the one parent of ONE, the second of TWO
+            if p._seen is mark:  # read already, before this consumer of it: the order does not work
+                break
+            append(p)
+    else:  # every node came after all of its consumers
+        return [v for v in queue if v is not None] if again else queue
+    return _depth_first(root, reset)  # a node was read before one of its consumers: walk again, depth first
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -121,7 +123,59 @@ def backward_reached(v: Value) -> bool:
     return type(mark) is int and mark > 0
 
 
-def _walked_parents(v: Value) -> Iterable[Value]:
+def _depth_first(root: Value, reset: bool) -> list[Value]:
+    """The interior nodes in reversed postorder of a depth-first walk (micrograd's order), without recursion.
+
+    A node on the stack is entered (its parents pushed, the first on top) the first time it is on top,
+    and put in the order the next time, when all of its parents are; copies of it pushed by other
+    consumers meanwhile are dropped when they come up.
+    """
+    entered = _next_mark()
+    done = _next_mark() if reset else _next_quiet_mark()  # the mark it leaves, as the first walk's
+    order: list[Value] = []
+    add = order.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        v = stack[-1]
+        s = v._seen
+        if s is entered:  # its parents are all done
+            pop()
+            v._seen = done
+            add(v)
+            continue
+        if s is done:  # a copy pushed by another consumer before its turn
+            pop()
+            continue
+        v._seen = entered
+        if reset:
+            v.grad = 0.0
+        layout = v._layout
+        if layout is ONE:
+            p = v._p
+            if p._p and p._seen is not done:
+                push(p)
+        elif layout is TWO:
+            p = v._arg  # pushed first: the first operand is explored first
+            if p._p and p._seen is not done:
+                push(p)
+            p = v._p
+            if p._p and p._seen is not done:
+                push(p)
+        elif layout is ROW:
+            p = v._arg
+            if p._seen is not done:
+                push(p)
+        elif layout is not LEAVES:
+            for p in reversed(_walked_parents(v)):
+                if p._p and p._seen is not done:
+                    push(p)
+    order.reverse()
+    return order
+
+
+def _walked_parents(v: Value) -> Sequence[Value]:
     """The parents the walk follows: `_prev`, but a layer's shared InputRow rather than its inputs."""
     layout = v._layout
     if layout is ONE:
@@ -135,24 +189,6 @@ def _walked_parents(v: Value) -> Iterable[Value]:
     if layout is LEAVES:
         return ()
     return v._prev
-
-
-def _by_consumers(nodes: list[Value]) -> list[Value]:
-    """The nodes in Kahn's order: a node comes once all of its consumers have come (nodes[0] is the root)."""
-    waiting: dict[Value, int] = {}  # a node's consumers among the nodes, as edges (a * a counts twice)
-    for v in nodes:
-        for p in _walked_parents(v):
-            if p._p:
-                waiting[p] = waiting.get(p, 0) + 1
-    order = [nodes[0]]
-    for v in order:
-        for p in _walked_parents(v):
-            if p._p:
-                left = waiting[p] - 1
-                waiting[p] = left
-                if not left:
-                    order.append(p)
-    return order
 
 
 def backward(self: Value) -> None:

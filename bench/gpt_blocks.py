@@ -1,0 +1,108 @@
+"""bench/gpt.py's GPT written with microgradnet's building blocks: the same model and weights, far fewer nodes.
+
+Each product of a weight matrix and a vector is `matvec` (a node per output, not two per weight), each
+attention score and weighted sum of values a `dot`, the softmax `softmax` (one log-sum-exp node and a
+node per entry), each RMSNorm `rmsnorm` (one scale node), the token and position tables `nn.Embedding`
+and the loss `losses.cross_entropy` over the vocabulary (log-sum-exp minus the target's logit). It
+starts from the weights that bench/gpt.py draws with the same seed and trains with the same Adam, so
+its losses are the 40-line Value's up to rounding.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import microgradnet as mg
+from bench.gpt import BOS, Adam, decode, encode
+from microgradnet import Value
+from microgradnet.losses import cross_entropy
+from microgradnet.nn import Embedding
+
+__all__ = ["GPT", "Adam", "encode", "train"]
+
+Cache = list[tuple[list[list[Value]], list[list[Value]]]]
+
+
+class GPT:
+    def __init__(self, vocab_size: int = 27, n_embd: int = 16, n_head: int = 4, n_layer: int = 1,
+                 block_size: int = 16, seed: int = 42) -> None:  # fmt: skip
+        rng = random.Random(seed)
+
+        def matrix(rows: int, cols: int, std: float = 0.08) -> list[list[Value]]:
+            return [[Value(rng.gauss(0.0, std)) for _ in range(cols)] for _ in range(rows)]
+
+        self.n_head, self.head_dim, self.block_size = n_head, n_embd // n_head, block_size
+        self.wte = Embedding(vocab_size, n_embd, std=0.08, rng=rng)  # drawn as bench/gpt.py's matrices
+        self.wpe = Embedding(block_size, n_embd, std=0.08, rng=rng)
+        self.layers = [
+            {
+                "wq": matrix(n_embd, n_embd),
+                "wk": matrix(n_embd, n_embd),
+                "wv": matrix(n_embd, n_embd),
+                "wo": matrix(n_embd, n_embd),
+                "fc1": matrix(4 * n_embd, n_embd),
+                "fc2": matrix(n_embd, 4 * n_embd),
+            }
+            for _ in range(n_layer)
+        ]
+        self.lm_head = matrix(vocab_size, n_embd)
+
+    def parameters(self) -> list[Value]:
+        mats = [self.wte.weight, self.wpe.weight, *[m for layer in self.layers for m in layer.values()], self.lm_head]
+        return [p for mat in mats for row in mat for p in row]
+
+    def __call__(self, token: int, pos: int, cache: Cache) -> list[Value]:
+        """The logits of the next token, given this token at position pos; cache holds the keys and values so far."""
+        x = [t + p for t, p in zip(self.wte(token), self.wpe(pos))]
+        x = mg.rmsnorm(x)
+        d = self.head_dim
+        for layer, (keys, values) in zip(self.layers, cache):
+            residual = x
+            x = mg.rmsnorm(x)
+            q, k, v = mg.matvec(layer["wq"], x), mg.matvec(layer["wk"], x), mg.matvec(layer["wv"], x)
+            keys.append(k)
+            values.append(v)
+            heads: list[Value] = []
+            for h in range(0, self.n_head * d, d):
+                weights = mg.softmax([mg.dot(q[h : h + d], key[h : h + d]) / d**0.5 for key in keys])
+                heads += [mg.dot(weights, [value[h + j] for value in values]) for j in range(d)]
+            x = [a + b for a, b in zip(mg.matvec(layer["wo"], heads), residual)]
+            residual = x
+            x = [xi.relu() for xi in mg.matvec(layer["fc1"], mg.rmsnorm(x))]
+            x = [a + b for a, b in zip(mg.matvec(layer["fc2"], x), residual)]
+        return mg.matvec(self.lm_head, x)
+
+    def loss(self, tokens: list[int]) -> Value:
+        """The mean cross-entropy of predicting each next token of one name."""
+        n = min(self.block_size, len(tokens) - 1)
+        cache: Cache = [([], []) for _ in self.layers]
+        losses = [cross_entropy(self(tokens[pos], pos, cache), tokens[pos + 1]) for pos in range(n)]
+        return (1 / n) * mg.sum(losses)
+
+    def sample(self, rng: random.Random, temperature: float = 0.5) -> str:
+        """A new name, drawn a letter at a time (no graph is recorded)."""
+        cache: Cache = [([], []) for _ in self.layers]
+        token, out = BOS, []
+        with mg.no_grad():
+            for pos in range(self.block_size):
+                probs = mg.softmax([z / temperature for z in self(token, pos, cache)])
+                token = rng.choices(range(len(probs)), weights=[p.data for p in probs])[0]
+                if token == BOS:
+                    break
+                out.append(token)
+        return decode(out)
+
+
+def train(model: GPT, docs: list[str], steps: int, lr: float = 0.01, log: Any = None) -> list[float]:
+    """steps of Adam, one name each, the learning rate decaying linearly to 0; returns each step's loss."""
+    opt = Adam(model.parameters(), lr)
+    history = []
+    for step in range(steps):
+        loss = model.loss(encode(docs[step % len(docs)]))
+        loss.backward()
+        opt.step(lr * (1 - step / steps))
+        history.append(loss.data)
+        if log:
+            log(step, loss.data)
+    return history
