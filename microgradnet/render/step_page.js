@@ -218,7 +218,7 @@ window.microgradnetStepThrough = function (uid) {
       end: function () { go(last); }, play: play,
       fit: function (button) {
         var full = root.classList.toggle("mgn-st-full");
-        button.textContent = full ? "fit to width" : "full size";
+        button.textContent = full ? "fit to width" : "zoom in";
       }
     };
     root.querySelector(".mgn-st-bar").addEventListener("click", function (e) {

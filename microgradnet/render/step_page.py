@@ -72,8 +72,8 @@ class StepThrough:
             '<button type="button" data-go="end" title="to the end (End)">▶|</button>'
             f'<input type="range" min="0" max="{self.steps - 1}" value="{self.steps - 1}" aria-label="step">'
             '<span class="mgn-st-count"></span>'
-            '<button type="button" data-go="fit" title="fit the drawing to the width, or show it full size">'
-            "full size</button></div>"
+            '<button type="button" data-go="fit" title="fit the drawing to the width, or zoom in to read it">'
+            "zoom in</button></div>"
             f'<div class="mgn-st-panel"><b>{title}</b>: the end state, every Value with its data and grad. '
             "Run the cell (or open the saved page) to step through it.</div>"
             f'<div class="mgn-st-graph">{self.svg}</div>'
