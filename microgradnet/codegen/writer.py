@@ -208,14 +208,22 @@ def atomic(text: str) -> bool:
 
 def tidy(expr: str) -> str:
     """expr without parentheses around the whole of it (a tuple keeps them)."""
-    while expr.startswith("(") and _closing(expr, 0) == len(expr) - 1 and not _comma(expr, 0):
+    while expr.startswith("("):
+        close, comma = _bracket(expr, 0)
+        if close != len(expr) - 1 or comma:
+            break
         expr = expr[1:-1]
     return expr
 
 
 def _closing(text: str, i: int) -> int:
     """Where the bracket opened at text[i] closes (-1 if it does not)."""
-    depth = 0
+    return _bracket(text, i)[0]
+
+
+def _bracket(text: str, i: int) -> tuple[int, bool]:
+    """Where the bracket opened at text[i] closes (-1 if it does not), and whether it holds a comma of its own."""
+    depth, comma = 0, False
     for j in range(i, len(text)):
         c = text[j]
         if c in "([{":
@@ -223,23 +231,10 @@ def _closing(text: str, i: int) -> int:
         elif c in ")]}":
             depth -= 1
             if depth == 0:
-                return j
-    return -1
-
-
-def _comma(text: str, i: int) -> bool:
-    """Whether the brackets opened at text[i] hold a comma of their own (a tuple, or a call's arguments)."""
-    depth = 0
-    for j in range(i, len(text)):
-        c = text[j]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return False
+                return j, comma
         elif c == "," and depth == 1:
-            return True
+            comma = True
+    return -1, comma
     return False
 
 
