@@ -1,7 +1,8 @@
-"""Shared test setup: Hypothesis without deadlines, and a fixture that plants a wrong derivative."""
+"""Shared test setup: no Hypothesis deadlines; fixtures that plant a wrong derivative, forget ops, hide a package."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -59,3 +60,20 @@ def forget_new_ops() -> Any:
     for name in set(OPS) - before:
         for method in OPS.pop(name).methods:
             delattr(Value, method)
+
+
+@pytest.fixture
+def hide_package(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A function that makes every import of a package (and its submodules) fail, as if it were not installed."""
+
+    def hide(package: str) -> None:
+        real_import = builtins.__import__
+
+        def without(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name == package or name.startswith(package + "."):
+                raise ImportError(f"No module named {package!r}")
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", without)
+
+    return hide

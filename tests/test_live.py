@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import io
 from pathlib import Path
 from typing import Any
@@ -165,7 +164,7 @@ def test_outside_jupyter_nothing_is_shown(monkeypatch: pytest.MonkeyPatch) -> No
     assert live.figure.axes[0].get_title() == "loss, epoch 0"
 
 
-def test_liveplot_checks_its_arguments_and_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_liveplot_checks_its_arguments_and_names_the_extra(hide_package: Any) -> None:
     X, _ = make_moons(10, seed=0)
     with pytest.raises(ValueError, match="LivePlot needs both X and y"):
         live_plot(X=X)
@@ -173,14 +172,7 @@ def test_liveplot_checks_its_arguments_and_names_the_extra(monkeypatch: pytest.M
         live_plot(every=0)
     with pytest.raises(ValueError, match=r"LivePlot\(epochs\) must be a positive int, got 2.5"):
         live_plot(epochs=2.5)
-    real_import = builtins.__import__
-
-    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.startswith("matplotlib"):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    hide_package("matplotlib")
     with pytest.raises(ModuleNotFoundError, match=r'plotting needs matplotlib.*pip install "microgradnet\[plot\]"'):
         live_plot()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import math
 import re
 from collections.abc import Sequence
@@ -152,15 +151,8 @@ def test_decision_boundary_checks_its_input() -> None:
         plot_decision_boundary(model, [[1.0, 2.0]], [0], resolution=1)
 
 
-def test_without_matplotlib_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_import = builtins.__import__
-
-    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.startswith("matplotlib"):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+def test_without_matplotlib_says_which_extra(hide_package: Any) -> None:
+    hide_package("matplotlib")
     with pytest.raises(ModuleNotFoundError, match=r'plotting needs matplotlib.*pip install "microgradnet\[plot\]"'):
         plot_history({"loss": [1.0]})
 
