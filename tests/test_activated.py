@@ -60,6 +60,26 @@ def test_one_node_per_neuron_and_the_same_numbers_bit_for_bit(name: str, value_i
     assert all(isinstance(v, Activated) for row in fused for v in row)  # backward does not unfuse
 
 
+EDGE_ROWS = [[1.0, -math.inf, 0.0], [math.inf, 0.0, 0.0], [math.nan, 0.0, 0.0], [0.0, 0.0, 0.0], [-0.0, -0.0, 0.0]]
+
+
+@pytest.mark.parametrize("g", [math.inf, -math.inf, math.nan, 0.0, -0.0, 2.0])
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_infinite_nan_and_zero_gradients_and_sums_pass_as_without_fusion(name: str, g: float) -> None:
+    # ReLU's fused step writes its rule out (a masked neuron passes nothing, not g * 0): the same bits as its node
+    grads, z_grads = [], []
+    for fuse in (True, False):
+        ws, bs = params()
+        rows = [[Value(x) for x in row] for row in EDGE_ROWS]
+        zs = linears_each(ws, bs, rows, ACTIVATIONS[name] if fuse else None)
+        nodes = zs if fuse else [[ACTIVATIONS[name].function(z) for z in row] for row in zs]
+        mg.sum([v * g for row in nodes for v in row]).backward()
+        grads.append([bits(p.grad) for p in (*[w for n in ws for w in n], *bs, *[x for r in rows for x in r])])
+        z_grads.append([bits(v.parents[0].grad) for row in nodes for v in row])  # the fused nodes come apart
+    assert grads[0] == grads[1]
+    assert z_grads[0] == z_grads[1]
+
+
 @pytest.mark.parametrize("name", ["relu", "tanh", "leaky_relu"])
 def test_looking_into_a_node_unfuses_it_with_the_grads_it_would_have(name: str) -> None:
     fused, plain, _, _ = fused_and_plain(name, True)

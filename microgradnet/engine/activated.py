@@ -91,16 +91,17 @@ def _activation(name: str) -> Activation:
     op = OPS[name]
     if op.arity == 1:
         f, node, const = op.f, op.node, None
-        rule = _share(op.derivatives[0], ())
+        rule = _share(node._rules[0], ())  # type: ignore[attr-defined]  # the rule as the table writes it
     else:
         c = op.default
         f2 = op.f
         f = lambda z: f2(z, c)  # noqa: E731 - the op's own function, its constant put in
-        rule = _share(op.derivatives[0], (c,))
         node, const = op.node_x, c
+        rule = _share(node._rules[0], (c,))  # type: ignore[attr-defined]
     unfused = type(node.__name__, (_WithZ, node), {"__slots__": ()})
     classes = []
-    for linear, layout, step in ((Linear, ROW, _row_step), (LinearConst, LEAVES, _const_step)):
+    steps = (_relu_row_step, _relu_const_step) if name == "relu" else (_row_step, _const_step)
+    for linear, layout, step in ((Linear, ROW, steps[0]), (LinearConst, LEAVES, steps[1])):
         namespace = {
             "__slots__": (),
             "__doc__": f"{node._op}(w·x + b) as one node, its inputs {'Values' if linear is Linear else 'numbers'}.",
@@ -158,6 +159,47 @@ def _const_step(rule: Callable[[float, float, float], float]) -> Callable[[Value
         g = rule(self.grad, self.data, z)
         if g == 0.0 and math.isfinite(z):
             return
+        params = self._p
+        for w, x in zip(params, self._arg):
+            w.grad += g * x
+        params[-1].grad += g
+
+    return own_code(step)
+
+
+# ReLU's steps, the commonest, with its rule written in (ZeroWhere(x <= 0, 1.0): the weighted sum gets nothing
+# where z <= 0, else 0.0 + g): no call per node. A test checks them against the table's rule, nan and ±inf included.
+def _relu_row_step(rule: Callable[[float, float, float], float]) -> Callable[[Value], None]:
+    def step(self: Value) -> None:
+        z = self._z  # type: ignore[attr-defined]
+        if z <= 0.0:  # masked: the weighted sum's gradient stays 0.0 ...
+            if z - z == 0.0:  # ... and, z finite, each of its terms would add ±0: nothing to add
+                return
+            g = 0.0
+        else:
+            g = 0.0 + self.grad
+            if g == 0.0 and z - z == 0.0:  # (z - z is 0 for a finite z, nan for ±inf and nan)
+                return
+        params = self._p
+        for w, x in zip(params, self._arg._p):
+            w.grad += g * x.data
+            x.grad += g * w.data
+        params[-1].grad += g
+
+    return own_code(step)
+
+
+def _relu_const_step(rule: Callable[[float, float, float], float]) -> Callable[[Value], None]:
+    def step(self: Value) -> None:
+        z = self._z  # type: ignore[attr-defined]
+        if z <= 0.0:
+            if z - z == 0.0:
+                return
+            g = 0.0
+        else:
+            g = 0.0 + self.grad
+            if g == 0.0 and z - z == 0.0:
+                return
         params = self._p
         for w, x in zip(params, self._arg):
             w.grad += g * x
