@@ -20,6 +20,7 @@ from . import modelfile
 from .engine import ACTIVATIONS as FUSED
 from .engine import Operand, Value, all_values, linear, linears_each
 from .engine.extend import type_name
+from .engine.weighted_sum import LayerParameters
 from .files import PathLike
 from .modelfile import ModelFileError
 
@@ -243,17 +244,23 @@ class Layer(Module):
 
     forward = __call__
 
-    def _forward(self, rows: Batch) -> list[list[Value]]:
-        """Each row's outputs, as a list even for one neuron; the weights are read once for all rows."""
+    def _forward(self, rows: Batch, checked: bool = False) -> list[list[Value]]:
+        """Each row's outputs, as a list even for one neuron; the weights are read once for all rows.
+        checked: the rows are a previous Layer's outputs, lists of Values as many as this layer's inputs."""
         neurons = self.neurons
-        nin = len(neurons[0].w)
-        many = len(rows) > 1
-        rows = [_inputs(x, nin, self, i if many else None) for i, x in enumerate(rows)]
+        if not checked:
+            nin = len(neurons[0].w)
+            many = len(rows) > 1
+            rows = [_inputs(x, nin, self, i if many else None) for i, x in enumerate(rows)]
         kinds = {n.activation for n in neurons}
         kind = kinds.pop() if len(kinds) == 1 else None
+        weights, biases = [n.w for n in neurons], [n.b for n in neurons]
+        layer = self.__dict__.get("_parameters")  # kept from the latest call while it holds the same parameters
+        if layer is None or not layer.holds(weights, biases):
+            layer = self._parameters = LayerParameters(weights, biases)
         if kind in FUSED:  # each neuron's activation and weighted sum as one node (it comes apart when looked into)
-            return linears_each([n.w for n in neurons], [n.b for n in neurons], rows, FUSED[kind])
-        zs = linears_each([n.w for n in neurons], [n.b for n in neurons], rows)  # inputs checked once per row
+            return linears_each(weights, biases, rows, FUSED[kind], layer, checked)
+        zs = linears_each(weights, biases, rows, None, layer, checked)  # inputs checked once per row
         if kind == "linear":
             return zs
         fs = [ACTIVATIONS[n.activation][1] for n in neurons]
@@ -306,11 +313,14 @@ class MLP(Module):
         """The network's output for one input (a list of numbers or Values), or a list of them for a batch of inputs."""
         batch = is_batch(x)
         rows: Batch = x if batch else [x]  # type: ignore[assignment,list-item]
+        width = None  # how many Values each row holds, where a Layer made them
         for layer in self.layers:
             if type(layer).__call__ is Layer.__call__:  # a Layer: the batch in one go
-                rows = layer._forward(rows)
+                rows = layer._forward(rows, width == len(layer.neurons[0].w))  # its inputs checked unless a Layer's
+                width = len(layer.neurons)
             else:  # a module of your own in the stack: a call per row
                 rows = [out if isinstance(out := layer(row), list) else [out] for row in rows]
+                width = None
         outs = [_unwrap(out) for out in rows]  # type: ignore[arg-type]
         return outs if batch else outs[0]
 

@@ -257,6 +257,9 @@ def _every_way_to_make_a_node() -> dict[str, Value]:
         "linears_each, activation fused, Value inputs": mg.engine.linears_each(
             [[a, b]], [a], [[a, b]], mg.engine.ACTIVATIONS["tanh"]
         )[0][0],
+        "linears_each, relu fused, Value inputs": mg.engine.linears_each(
+            [[a, b]], [a], [[a, b]], mg.engine.ACTIVATIONS["relu"]
+        )[0][0],
         "linears_each, activation fused, float inputs": mg.engine.linears_each(
             [[a, b]], [a], [[1.0, 2.0]], mg.engine.ACTIVATIONS["relu"]
         )[0][0],

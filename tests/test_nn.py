@@ -236,6 +236,34 @@ def test_a_layers_nodes_share_their_neurons_parameters_and_their_row() -> None:
     assert rows[0][0]._arg is rows[0][2]._arg  # type: ignore[index]
 
 
+def test_a_layer_called_per_sample_sees_parameters_replaced_between_calls() -> None:
+    """A layer keeps its parameters' tuples between calls (LayerParameters) only while they are the same Values."""
+    x = [Value(0.5), Value(-1.0)]
+    layer = Layer(2, 2, seed=7)
+    first = layer(x)
+    n = layer.neurons[1]
+    n.w[0] = Value(3.0)  # replaced in its list
+    layer.neurons[0].b = Value(1.0)  # and a bias replaced
+    out = layer(x)
+    assert out[1]._p == (*n.w, n.b) and out[0]._p[-1] is layer.neurons[0].b  # type: ignore[index]
+    assert out[1].data == max(0.0, 3.0 * 0.5 + n.w[1].data * -1.0)  # type: ignore[index]
+    n.w = [Value(-2.0), Value(0.25)]  # the whole list replaced
+    assert layer(x)[1]._p == (*n.w, n.b)  # type: ignore[index]
+    n.w[1] = 0.75 * n.w[0]  # a computed weight: one linear() per neuron, whose node walks into it
+    out = layer(x)
+    out[1].backward()  # type: ignore[index]
+    assert n.w[0].grad == 0.5 + 0.75 * -1.0 and first[0]._p is not out[0]._p  # type: ignore[index]
+
+
+def test_an_mlps_hidden_layers_take_the_previous_layers_outputs_unchecked_but_not_a_wrong_width() -> None:
+    model = MLP(2, [3, 1], seed=8)
+    want = [model(x).data for x in ([1.0, 2.0], [0.5, -1.0])]  # type: ignore[union-attr]
+    assert [v.data for v in model([[1.0, 2.0], [0.5, -1.0]])] == want  # type: ignore[union-attr]
+    model.layers[1] = Layer(4, 1, seed=8)  # 3 outputs into 4 inputs: checked as ever
+    with pytest.raises(ValueError, match=r"takes 4 inputs, got 3$"):
+        model([1.0, 2.0])
+
+
 def test_an_mlp_takes_a_module_of_your_own_among_its_layers() -> None:
     class Scale(Module):
         def __call__(self, x: list[Value]) -> list[Value]:

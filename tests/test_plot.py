@@ -129,9 +129,9 @@ def test_decision_boundary_evaluates_the_grid_in_batches_without_a_graph(monkeyp
     calls: list[tuple[int, bool]] = []
     forward = Layer._forward
 
-    def spy(self: Layer, rows: Any) -> Any:
+    def spy(self: Layer, rows: Any, checked: bool = False) -> Any:
         calls.append((len(rows), is_grad_enabled()))
-        return forward(self, rows)
+        return forward(self, rows, checked)
 
     monkeypatch.setattr(Layer, "_forward", spy)
     model = MLP(2, [5, 1], seed=0)

@@ -216,9 +216,9 @@ def _forward_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     forward = Layer._forward
 
-    def counted(self: Layer, rows: Any) -> Any:
+    def counted(self: Layer, rows: Any, checked: bool = False) -> Any:
         sizes.append(len(rows))
-        return forward(self, rows)
+        return forward(self, rows, checked)
 
     monkeypatch.setattr(Layer, "_forward", counted)
     return sizes

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
-from .make import copy_function, leaf, new_activated, new_node, new_nodes
+from .make import copy_function, leaf, new_node, new_nodes
 from .op_nodes import number
 from .source import SourceWriter
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InputRow",
+    "LayerParameters",
     "Linear",
     "LinearComputed",
     "LinearConst",
@@ -313,37 +314,65 @@ def linears(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand], inp
     return linears_each(weights, biases, [inputs])[0]
 
 
+class LayerParameters:
+    """A layer's weights and biases as `linears_each` reads them: each neuron's (w1..wn, b) tuple for its nodes,
+    and whether they are all leaves (parameters), n of them per neuron.
+
+    Made once and kept by a layer, for as long as it `holds` the same Values: a model called once per sample
+    (micrograd's demo, `[model(x) for x in X]`) calls each layer with the same parameters at every sample,
+    and comparing their identities at C speed costs a tenth of checking their types and building the
+    tuples again. Their numbers are read at every call.
+    """
+
+    __slots__ = ("biases", "leaves", "nin", "params", "weights")
+
+    def __init__(self, weights: Sequence[Sequence[Operand]], biases: Sequence[Operand]) -> None:
+        if len(weights) != len(biases):
+            raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
+        self.weights = [list(ws) for ws in weights]  # copies: a neuron's list changed in place no longer `holds`
+        self.biases = list(biases)
+        self.params = [(*ws, b) for ws, b in zip(weights, biases)]  # each neuron's (w1..wn, b)
+        self.nin = nin = len(weights[0]) if weights else 0
+        leaf = Value
+        self.leaves = _LEAF.issuperset(map(type, biases)) and all(
+            len(ws) == nin and all(type(w) is leaf for w in ws) for ws in weights
+        )
+
+    def holds(self, weights: Sequence[Sequence[Operand]], biases: Sequence[Operand]) -> bool:
+        """Whether these are the very weights and biases (the same objects) it was made from, and all leaves."""
+        return self.leaves and self.weights == weights and self.biases == biases  # Values compare by identity
+
+
 def linears_each(
     weights: Sequence[Sequence[Operand]],
     biases: Sequence[Operand],
     rows: Sequence[Sequence[Operand]],
     activation: Activation | None = None,
+    layer: LayerParameters | None = None,
+    checked: bool = False,
 ) -> list[list[Value]]:
     """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once.
 
     With an activation (engine.activated.ACTIVATIONS), each neuron's activation of it: one node each.
+    `layer`: LayerParameters made earlier that `holds` these weights and biases. `checked`: the rows are
+    lists of Values of the right length (a previous layer's outputs), not checked again.
     """
-    if len(weights) != len(biases):
-        raise ValueError(f"linears: {len(weights)} rows of weights but {len(biases)} biases; they must match")
-    params = [(*ws, b) for ws, b in zip(weights, biases)]  # each neuron's (w1..wn, b): one tuple for its nodes
-    nin = len(weights[0]) if weights else 0
-    leaf = Value
-    wds = []  # the weights' numbers, read once here if all the weights and biases are leaves (parameters)
-    for ws in weights:
-        wd = [w.data for w in ws if type(w) is leaf]
-        if len(wd) != nin or len(ws) != nin:
-            break
-        wds.append(wd)
-    leaves = len(wds) == len(weights) and _LEAF.issuperset(map(type, biases))
+    if layer is None:
+        layer = LayerParameters(weights, biases)
+    params, nin, leaves = layer.params, layer.nin, layer.leaves
+    wds = [[w.data for w in ws] for ws in weights] if leaves else []  # type: ignore[union-attr]  # read once here
     bds = [b.data for b in biases] if leaves else []  # type: ignore[union-attr]
     dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
     finite: list[bool] | None = None  # whether each neuron's weights are finite: found at the first sparse row
     out = []
     for i, inputs in enumerate(rows):
-        try:
-            xs, values = _layer_inputs(inputs)
-        except TypeError as e:
-            raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
+        if checked:
+            xs, values = tuple(inputs), True
+        else:
+            try:
+                xs, values = _layer_inputs(inputs)
+            except TypeError as e:
+                raise TypeError(f"row {i} of the batch: {e}" if len(rows) > 1 else str(e)) from None
         if not leaves or len(xs) != nin:  # computed parameters, or a length to refuse: one linear() each
             zs = [linear(ws, xs, b) for ws, b in zip(weights, biases)]
             out.append(zs if activation is None else [activation.function(z) for z in zs])
@@ -360,9 +389,9 @@ def linears_each(
         datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
         if activation is not None:  # the activation fused into each node (see activated.py)
             if values:
-                out.append(_new_activated(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
+                out.append(activation.make(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
             else:
-                out.append(_new_activated_consts(activation.const_nodes, activation.f, datas, params, xs))
+                out.append(activation.make_consts(activation.const_nodes, activation.f, datas, params, xs))
         elif values:
             out.append(_new_linears(Linear, datas, params, new_node(InputRow, 0.0, xs)))
         else:
@@ -371,7 +400,6 @@ def linears_each(
 
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
-_new_activated, _new_activated_consts = copy_function(new_activated), copy_function(new_activated)
 _new_sparse_linear_consts = copy_function(new_nodes)
 
 
