@@ -20,7 +20,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from .grad_mode import enable_grad
 from .layouts import LEAVES, ROW
-from .make import copy_function, new_activated, new_node, new_relu_activated, own_code
+from .make import new_node, own_code
 from .op_nodes import Rule, ZeroWhere, pullback
 from .ops import OPS
 from .source import SourceWriter
@@ -84,8 +84,6 @@ class Activation(NamedTuple):
     nodes: type[Value]  # the fused node class over Value inputs (layout ROW)
     const_nodes: type[Value]  # and over plain-number inputs (layout LEAVES)
     function: Callable[[Value], Value]  # the activation of one Value as its own node (where nothing is fused)
-    make: Callable[..., list[Value]]  # new_activated for `nodes`, with a code object of its own (see own_code)
-    make_consts: Callable[..., list[Value]]  # and for `const_nodes`
 
 
 def _activation(name: str) -> Activation:
@@ -120,8 +118,7 @@ def _activation(name: str) -> Activation:
         }
         classes.append(type(f"{name}_of_{linear.__name__.lower()}", (Activated,), namespace))
     function = op.function if op.arity == 1 else lambda v: op.function(v)
-    make = new_relu_activated if name == "relu" else new_activated
-    return Activation(name, f, classes[0], classes[1], function, copy_function(make), copy_function(make))
+    return Activation(name, f, classes[0], classes[1], function)
 
 
 def _share(rule: Rule, const: tuple[Any, ...]) -> Callable[[float, float, float], float]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
-from .make import copy_function, leaf, new_node, new_nodes
+from .make import copy_function, leaf, new_activated, new_node, new_nodes, new_relu_activated
 from .op_nodes import number
 from .source import SourceWriter
 from .value import _VALUE_TYPES, NodeInfo, Operand, Partials, Value, to_float
@@ -388,10 +388,13 @@ def linears_each(
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
         datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
         if activation is not None:  # the activation fused into each node (see activated.py)
+            relu = activation.name == "relu"  # its value written into its own maker: no call per node
             if values:
-                out.append(activation.make(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
+                make = _new_relus if relu else _new_activated
+                out.append(make(activation.nodes, activation.f, datas, params, new_node(InputRow, 0.0, xs)))
             else:
-                out.append(activation.make_consts(activation.const_nodes, activation.f, datas, params, xs))
+                make = _new_relu_consts if relu else _new_activated_consts
+                out.append(make(activation.const_nodes, activation.f, datas, params, xs))
         elif values:
             out.append(_new_linears(Linear, datas, params, new_node(InputRow, 0.0, xs)))
         else:
@@ -401,6 +404,8 @@ def linears_each(
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
 _new_sparse_linear_consts = copy_function(new_nodes)
+_new_activated, _new_activated_consts = copy_function(new_activated), copy_function(new_activated)
+_new_relus, _new_relu_consts = copy_function(new_relu_activated), copy_function(new_relu_activated)
 
 
 def _layer_inputs(inputs: Sequence[Operand]) -> tuple[tuple[Operand, ...], bool]:
