@@ -59,10 +59,23 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter from its gradient."""
-        self._update(self.learning_rate())
+        params = self.params
+        new = self._floats(self.learning_rate(), [p.data for p in params], [p.grad for p in params])
+        for p, x in zip(params, new):
+            p.data = x
         self.steps += 1
 
-    def _update(self, lr: float) -> None:
+    def step_floats(self, data: list[float], grads: list[float]) -> list[float]:
+        """step() on plain numbers: the parameters' new values from their values and gradients, in `params` order."""
+        n = len(self.params)
+        if len(data) != n or len(grads) != n:
+            raise ValueError(f"step_floats: {n} parameters, but {len(data)} values and {len(grads)} gradients")
+        new = self._floats(self.learning_rate(), data, grads)
+        self.steps += 1
+        return new
+
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
+        """The parameters' new values at learning rate lr (and the optimizer's state updated)."""
         raise NotImplementedError
 
 
@@ -89,18 +102,23 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.buffers: list[float] | None = None  # momentum buffers, made at the first step
 
-    def _update(self, lr: float) -> None:
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
         mu, wd, damp = self.momentum, self.weight_decay, self.dampening
+        if mu == 0 and wd == 0:  # plain SGD: p - lr * grad
+            return [x - lr * g for x, g in zip(data, grads)]
         first = self.buffers is None
         if first and mu != 0:
-            self.buffers = [0.0] * len(self.params)
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd != 0 else p.grad
+            self.buffers = [0.0] * len(data)
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if wd != 0:
+                g = g + wd * x
             if mu != 0:
                 buf = g if first else mu * self.buffers[i] + (1.0 - damp) * g  # type: ignore[index]
                 self.buffers[i] = buf  # type: ignore[index]
                 g = g + mu * buf if self.nesterov else buf
-            p.data -= lr * g
+            new.append(x - lr * g)
+        return new
 
 
 class Adam(Optimizer):
@@ -125,18 +143,21 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)  # first moment (mean of gradients)
         self.v = [0.0] * len(self.params)  # second moment (mean of squared gradients)
 
-    def _update(self, lr: float) -> None:
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
         b1, b2 = self.betas
         wd, eps = self.weight_decay, self.eps
         t = self.steps + 1
         step_size = lr / (1.0 - b1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
         m, v = self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd != 0 else p.grad
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if wd != 0:
+                g = g + wd * x
             m[i] += (g - m[i]) * (1.0 - b1)
             v[i] = v[i] * b2 + (1.0 - b2) * g * g
-            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps))
+            new.append(x - step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps)))
+        return new
 
 
 def _hyper(x: object, where: str, low: float, high: float = math.inf) -> float:

@@ -1,0 +1,144 @@
+"""A training step compiled: a built-in model, a built-in loss and its L2 penalty as one generated function.
+
+`CompiledStep(model, loss, l2)` traces the model once on one row of input Values (as `CompiledModel`
+does), traces the loss on the outputs (see codegen/loss.py), and writes one function,
+`step(P, rows, targets, n)`: for each sample, the model's forward pass, the loss's term, the term's
+backward step and the model's backward pass, in one loop with every number in a local; then the
+objective's value. It returns the objective, each sample's outputs and d objective / d parameter, in
+the order of `params`. No Value is made per sample: the whole step is plain Python on floats. The
+results are the engine's up to the order in which the samples' contributions to a gradient are added.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from ..engine import Value
+from ..engine.source import NotCompilableError
+from ..nn import Module
+from .graph import walk
+from .loss import loss_code
+from .model import _chunks, _declare, _first_assignments, _inputs_of, _lets, _signature, _tuple, model_code
+from .writer import Scope
+
+__all__ = ["CompiledStep", "compiled_step"]
+
+_PLUS = re.compile(r" \+ ")
+_LONG = 100  # terms of a sum per line: a longer chain of + is split (CPython's compiler recurses on each operator)
+
+
+class CompiledStep:
+    """A model's training step on a batch (forward, loss, L2, backward) as one generated Python function."""
+
+    def __init__(self, model: Module, loss_fn: Any, l2: float = 0.0) -> None:
+        start = time.perf_counter()
+        self.nin = _inputs_of(model)
+        self.signature = (*_signature(model), loss_fn, l2)
+        xs = [Value(0.0, label=f"x{i + 1}") for i in range(self.nin)]
+        traced = model(xs)
+        self.single = isinstance(traced, Value)
+        outputs: list[Value] = [traced] if self.single else list(traced)
+        named = model.named_parameters()
+        self.params: list[Value] = [p for _, p in named]
+        interior, leaves = walk(outputs)
+        known = set(xs) | set(self.params)
+        if any(leaf not in known for leaf in leaves) or any(not isinstance(o, Value) for o in outputs):
+            raise NotCompilableError(f"the graph of {model!r} holds a Value that is neither an input nor a parameter")
+        scope = Scope(["step", "P", "rows", "targets", "n", "t", "outs", "out"])
+        code = model_code(scope, xs, named, interior)
+        loss = loss_code(scope, loss_fn, outputs, code.names, code.grads, model.parameters(), l2)
+        self.targets = loss.targets
+        self.text = _step_text(scope, code, loss, [code.names[x] for x in xs], [code.names[o] for o in outputs],
+                               [code.names[p] for p in self.params], [code.grads[p] for p in self.params])  # fmt: skip
+        namespace: dict[str, Any] = dict(scope.helpers)
+        exec(compile(self.text, f"<compiled step of {type(model).__name__}>", "exec"), namespace)  # generated text
+        self._step = namespace["step"]
+        self.seconds = time.perf_counter() - start  # how long tracing, writing and compiling took
+
+    def __call__(self, P: list[float], rows: Sequence[Any], targets: Sequence[Any]) -> tuple[float, list[Any], list[float]]:
+        """One step on a batch of rows (lists of floats) and their targets (as `targets()` gives them): the objective,
+        each row's outputs (a float, or a tuple of them), and d objective / d parameter for each of `params`."""
+        return self._step(P, rows, targets, float(len(rows)))  # type: ignore[no-any-return]
+
+
+def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[str], params: list[str],
+               param_grads: list[str]) -> str:  # fmt: skip
+    """The source of step(P, rows, targets, n)."""
+    per_sample = [*loss.backward, *(line.removeprefix("        ") for line in code.backward)]
+    inner = list(dict.fromkeys([*loss.inner, *code.inner]))
+    per_sample, assigned = _first_assignments([f"        {line}" for line in per_sample], set(inner))
+    inner = [g for g in inner if g not in assigned]
+    hot = [*xs, *(line.split(" = ")[0] for line in code.forward), *inner, *assigned, "t", *_lets(per_sample)]
+    lines = ["def step(P, rows, targets, n):", *_declare(hot)]
+    lines.append(f"    {_tuple(params, parens=False)} = P")
+    lines += [f"    {' = '.join(chunk)} = 0.0" for chunk in _chunks(param_grads, 8)]
+    lines += [f"    {line}" for line in loss.before]
+    lines += [f"    {loss.total} = 0.0", "    outs = []", "    out = outs.append"]
+    lines.append(f"    for {_tuple(xs)}, t in zip(rows, targets):")
+    lines += [f"        {line}" for line in [*code.forward, *loss.forward]]
+    lines.append(f"        out({outputs[0] if len(outputs) == 1 else _tuple(outputs)})")
+    lines += [f"        {' = '.join(chunk)} = 0.0" for chunk in _chunks(inner, 8)]
+    lines += per_sample
+    for line in loss.after:
+        lines += [f"    {part}" for part in _split_sum(line)]
+    lines.append(f"    return {loss.objective}, outs, [{', '.join(param_grads)}]")
+    body = "\n".join(lines) + "\n"
+    scope.helpers = {name: obj for name, obj in scope.helpers.items() if re.search(rf"\b{name}\b", body)}
+    header = scope.header()
+    return "\n".join([*header, "", "", body] if header else [body])
+
+
+def _split_sum(line: str) -> list[str]:
+    """`x = a + b + ... ` as several lines of at most _LONG terms each, added in the same order."""
+    name, _, expr = line.partition(" = ")
+    terms = _top_level_terms(expr)
+    if len(terms) <= _LONG:
+        return [line]
+    chunks = [" + ".join(terms[i : i + _LONG]) for i in range(0, len(terms), _LONG)]
+    return [f"{name} = {chunks[0]}", *(f"{name} = {name} + {chunk}" for chunk in chunks[1:])]
+
+
+def _top_level_terms(expr: str) -> list[str]:
+    """expr split at its top-level ' + ' (a single term if anything binds more loosely than + at the top)."""
+    terms, depth, start = [], 0, 0
+    for i, c in enumerate(expr):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and expr.startswith(" + ", i):
+            terms.append(expr[start:i])
+            start = i + 3
+    terms.append(expr[start:])
+    loose = (" if ", " and ", " or ", "not ", "<", ">", "=", "|", "&", "^", "lambda")
+    if any(word in term for term in terms for word in loose if _top(term, word)):
+        return [expr]
+    return terms
+
+
+def _top(term: str, word: str) -> bool:
+    """Whether word occurs in term outside brackets."""
+    depth = 0
+    for i, c in enumerate(term):
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if depth == 0 and term.startswith(word, i):
+            return True
+    return False
+
+
+_cache: weakref.WeakKeyDictionary[Module, dict[tuple[Any, float], CompiledStep]] = weakref.WeakKeyDictionary()
+
+
+def compiled_step(model: Module, loss_fn: Any, l2: float) -> CompiledStep:
+    """The model's step with this loss as a CompiledStep: the one made before, if the model is still the same."""
+    made = _cache.setdefault(model, {})
+    done = made.get((loss_fn, l2))
+    if done is not None and done.signature == (*_signature(model), loss_fn, l2):
+        return done
+    made[loss_fn, l2] = done = CompiledStep(model, loss_fn, l2)
+    return done
