@@ -92,13 +92,13 @@ class _BatchLoss(FusedNode):
         d = self.arg[-1]
         return f"/{d:g}" if d != 1 else ""
 
-    def rule(self) -> Callable[[float, float], float]:
+    def term_rule(self) -> Callable[[float, float], float]:
         """One sample's loss on floats, term(prediction, target): what the node's value adds up."""
         raise NotImplementedError
 
     def term_source(self, w: SourceWriter, i: int) -> str:
         """Prediction i's term of the node's value, written with the node's own rule."""
-        return w.call(self.rule(), w.operand(i), w.constant(self.arg[i]))
+        return w.call(self.term_rule(), w.operand(i), w.constant(self.arg[i]))
 
     def _value_source(self, w: SourceWriter) -> None:
         """The loss's value as `_fused` computes it: (0.0 + term(p1, t1) + ...) / divisor, folded terms in place."""
@@ -116,7 +116,7 @@ class MSE(_BatchLoss):
     __slots__ = ()
     symbol, name = "MSE", "mse"
 
-    def rule(self) -> Callable[[float, float], float]:
+    def term_rule(self) -> Callable[[float, float], float]:
         return _squared_error
 
     def partials(self, graph: bool) -> Sequence[Operand]:
@@ -157,7 +157,7 @@ class Hinge(_BatchLoss):
     __slots__ = ()
     symbol, name, target = "hinge", "hinge", "y"
 
-    def rule(self) -> Callable[[float, float], float]:
+    def term_rule(self) -> Callable[[float, float], float]:
         return _hinge_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:
@@ -198,7 +198,7 @@ class BCE(_BatchLoss):
     __slots__ = ()
     symbol, name, target = "BCE", "binary_cross_entropy", "y"
 
-    def rule(self) -> Callable[[float, float], float]:
+    def term_rule(self) -> Callable[[float, float], float]:
         return _bce_probability_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:
@@ -230,7 +230,7 @@ class BCEWithLogits(_BatchLoss):
     __slots__ = ()
     symbol, name, target = "BCE with logits", "binary_cross_entropy_with_logits", "y"
 
-    def rule(self) -> Callable[[float, float], float]:
+    def term_rule(self) -> Callable[[float, float], float]:
         return _bce_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:

@@ -27,6 +27,7 @@ from .codegen.step import CompiledStep, compiled_step
 from .datasets import Seed, random_source, seed_or_random_state
 from .engine import NotCompilableError, Operand, Value, no_grad
 from .engine.extend import type_name
+from .engine.floats import as_float
 from .nn import MLP, Layer, Neuron, forward_rows
 from .optim import SGD, Adam, Optimizer
 from .progress import Progress as _Progress
@@ -129,10 +130,10 @@ def fit(
     optimizer = _optimizer(optimizer, model)
     classify = loss_fn is not losses.mse and all(isinstance(t, numbers.Integral) for t in y)
     rng = random_source(seed_or_random_state(seed, random_state, "fit"))
-    step: _Step | _GeneratedStep = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
+    engine_step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
     if compile:
-        step.compiled = _compiled(model, X)
-        step = _generated(step, X, y) or step
+        engine_step.compiled = _compiled(model, X)
+    step = (_generated(engine_step, X, y) if compile else None) or engine_step
     history: dict[str, list[float]] = {"loss": []}
     with (
         _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar,
@@ -244,15 +245,18 @@ class _GeneratedStep:
         self.params = code.params
         self.P = [p.data for p in self.params]
         self.grads: list[float] | None = None
-        self.optimizer = step.optimizer
+        self.optimizer, self.loss_fn = step.optimizer, step.loss_fn
         own = isinstance(self.optimizer, (SGD, Adam)) and type(self.optimizer).step is Optimizer.step
         self.on_floats = own and set(self.optimizer.params) == set(self.params)  # else: its step() on the Values
-        self.order = None if self.optimizer.params == self.params else [self.params.index(p) for p in self.optimizer.params]
+        index = {p: i for i, p in enumerate(self.params)}
+        self.order = None if self.optimizer.params == self.params else [index[p] for p in self.optimizer.params]
 
     def __call__(self, X: list[Any], y: list[Any], idx: list[int]) -> tuple[float, int]:
         """Train on the minibatch of rows idx; its summed loss and how many of its rows were classified right."""
         rows, targets = self.rows, self.targets
         objective, outs, grads = self.code(self.P, [rows[i] for i in idx], [targets[i] for i in idx])
+        if self.code.checks_outputs:  # the loss's own check of the outputs (binary_cross_entropy's probabilities)
+            self.loss_fn(outs, [y[i] for i in idx])
         if self.on_floats:
             self.P, self.grads = self._update_floats(self.P, grads), grads
         else:
@@ -297,8 +301,14 @@ def _generated(step: _Step, X: list[Any], y: list[Any]) -> _GeneratedStep | None
         return None
 
 
+_FLOAT = frozenset([float])
+
+
 def _float_row(row: Any) -> list[float]:
-    return row if type(row) is list and all(type(x) is float for x in row) else [float(x) for x in row]
+    """A row of numbers (checked by CompiledModel.accepts) as a list of floats: the row itself if it is one."""
+    if type(row) is list and _FLOAT.issuperset(map(type, row)):
+        return row
+    return [x if type(x) is float else as_float(x) for x in row]
 
 
 def _decide_floats(out: float | tuple[float, ...], threshold: float) -> int:

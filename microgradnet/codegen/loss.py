@@ -24,7 +24,7 @@ from ..engine.source import NotCompilableError
 from .graph import backward_lines, name_values, node_code, tidy, walk
 from .writer import NodeWriter, Scope
 
-__all__ = ["BATCH_LOSSES", "LossCode", "TARGET", "SIZE", "loss_code"]
+__all__ = ["BATCH_LOSSES", "SIZE", "TARGET", "LossCode", "loss_code"]
 
 TARGET, SIZE = 1.2345678901234567e-301, 2.3456789012345678e-301  # placeholders for a sample's target, the batch size
 BATCH_LOSSES = {losses.mse, losses.hinge, losses.binary_cross_entropy, losses.binary_cross_entropy_with_logits}
@@ -81,8 +81,7 @@ def loss_code(scope: Scope, loss_fn: Any, outputs: list[Value], names: dict[Valu
     batch_names = set(scope.helpers) | {"n"} | {name for line in before for name in _NAME.findall(line)}
     hoisted = [f"{a} = {b}" for a, b in lets if set(_NAME.findall(b)) <= batch_names]  # k = loss_grad * (1.0 / n)
     backward = [line for line in backward if line not in hoisted]
-    return LossCode(before + hoisted, forward, backward, after, names[objective] if objective in names else total,
-                    inner, total, targets)  # fmt: skip
+    return LossCode(before + hoisted, forward, backward, after, names[objective], inner, total, targets)
 
 
 def _cross_entropy(scope: Scope, outputs: list[Value], names: dict[Value, str], grads: dict[Value, str],
@@ -118,9 +117,10 @@ def _batch_part(scope: Scope, objective: Value, names: dict[Value, str], grads: 
     interior, _ = walk([objective]) if objective.parents else ([], [])
     if not interior:
         return [f"{grads.setdefault(objective, names[objective] + '_grad')} = 1.0"], reduced
-    names.update({v: n for v, n in name_values(scope, [v for v in interior if v not in names]).items()})
-    for v in [*interior, *[p for v in interior for p in v.parents]]:
-        grads.setdefault(v, names[v] + "_grad")
+    names.update(name_values(scope, [v for v in interior if v not in names]))
+    for node in interior:
+        for v in (node, *node.parents):
+            grads.setdefault(v, names[v] + "_grad")
     codes = {v: node_code(scope, v, names) for v in interior}
     starts = [grads[v] for v in [*interior, placeholder] if v is not objective]
     before = [f"{grads[objective]} = 1.0", *([f"{' = '.join(starts)} = 0.0"] if starts else [])]

@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from .. import losses
 from ..engine import Value
 from ..engine.source import NotCompilableError
 from ..nn import Module
@@ -52,6 +53,7 @@ class CompiledStep:
         code = model_code(scope, xs, named, interior)
         loss = loss_code(scope, loss_fn, outputs, code.names, code.grads, model.parameters(), l2)
         self.targets = loss.targets
+        self.checks_outputs = loss_fn is losses.binary_cross_entropy  # probabilities: the loss checks they are
         self.text = _step_text(scope, code, loss, [code.names[x] for x in xs], [code.names[o] for o in outputs],
                                [code.names[p] for p in self.params], [code.grads[p] for p in self.params])  # fmt: skip
         namespace: dict[str, Any] = dict(scope.helpers)
@@ -59,7 +61,9 @@ class CompiledStep:
         self._step = namespace["step"]
         self.seconds = time.perf_counter() - start  # how long tracing, writing and compiling took
 
-    def __call__(self, P: list[float], rows: Sequence[Any], targets: Sequence[Any]) -> tuple[float, list[Any], list[float]]:
+    def __call__(
+        self, P: list[float], rows: Sequence[Any], targets: Sequence[Any]
+    ) -> tuple[float, list[Any], list[float]]:
         """One step on a batch of rows (lists of floats) and their targets (as `targets()` gives them): the objective,
         each row's outputs (a float, or a tuple of them), and d objective / d parameter for each of `params`."""
         return self._step(P, rows, targets, float(len(rows)))  # type: ignore[no-any-return]
