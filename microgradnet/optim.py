@@ -59,10 +59,7 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter from its gradient."""
-        params = self.params
-        new = self._floats(self.learning_rate(), [p.data for p in params], [p.grad for p in params])
-        for p, x in zip(params, new):
-            p.data = x
+        self._update(self.learning_rate())
         self.steps += 1
 
     def step_floats(self, data: list[float], grads: list[float]) -> list[float]:
@@ -74,8 +71,12 @@ class Optimizer:
         self.steps += 1
         return new
 
+    def _update(self, lr: float) -> None:
+        """Each parameter's .data updated from its .grad at learning rate lr (and the optimizer's state)."""
+        raise NotImplementedError
+
     def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
-        """The parameters' new values at learning rate lr (and the optimizer's state updated)."""
+        """`_update` on plain numbers: the parameters' new values (each computed as `_update` computes it)."""
         raise NotImplementedError
 
 
@@ -101,6 +102,19 @@ class SGD(Optimizer):
             raise ValueError("SGD(nesterov=True) needs momentum > 0 and dampening = 0")
         self.nesterov = nesterov
         self.buffers: list[float] | None = None  # momentum buffers, made at the first step
+
+    def _update(self, lr: float) -> None:
+        mu, wd, damp = self.momentum, self.weight_decay, self.dampening
+        first = self.buffers is None
+        if first and mu != 0:
+            self.buffers = [0.0] * len(self.params)
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data if wd != 0 else p.grad
+            if mu != 0:
+                buf = g if first else mu * self.buffers[i] + (1.0 - damp) * g  # type: ignore[index]
+                self.buffers[i] = buf  # type: ignore[index]
+                g = g + mu * buf if self.nesterov else buf
+            p.data -= lr * g
 
     def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
         mu, wd, damp = self.momentum, self.weight_decay, self.dampening
@@ -142,6 +156,19 @@ class Adam(Optimizer):
         self.weight_decay = _hyper(weight_decay, "Adam(weight_decay)", low=0.0)
         self.m = [0.0] * len(self.params)  # first moment (mean of gradients)
         self.v = [0.0] * len(self.params)  # second moment (mean of squared gradients)
+
+    def _update(self, lr: float) -> None:
+        b1, b2 = self.betas
+        wd, eps = self.weight_decay, self.eps
+        t = self.steps + 1
+        step_size = lr / (1.0 - b1**t)
+        bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data if wd != 0 else p.grad
+            m[i] += (g - m[i]) * (1.0 - b1)
+            v[i] = v[i] * b2 + (1.0 - b2) * g * g
+            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps))
 
     def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
         b1, b2 = self.betas
