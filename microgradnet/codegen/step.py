@@ -11,15 +11,17 @@ results are the engine's up to the order in which the samples' contributions to 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import losses
 from ..engine import Value
 from ..engine.source import NotCompilableError
+from ..engine.weighted_sum import SPARSE_MIN_INPUTS
 from ..nn import Module
 from .graph import walk
 from .loss import loss_code
@@ -28,7 +30,7 @@ from .writer import Scope
 
 __all__ = ["CompiledStep", "compiled_step"]
 
-_PLUS = re.compile(r" \+ ")
+_PRODUCT = re.compile(r"(\w+) \* (\w+)")
 _LONG = 100  # terms of a sum per line: a longer chain of + is split (CPython's compiler recurses on each operator)
 
 
@@ -49,7 +51,7 @@ class CompiledStep:
         known = set(xs) | set(self.params)
         if any(leaf not in known for leaf in leaves) or any(not isinstance(o, Value) for o in outputs):
             raise NotCompilableError(f"the graph of {model!r} holds a Value that is neither an input nor a parameter")
-        scope = Scope(["step", "P", "rows", "targets", "n", "t", "outs", "out"])
+        scope = Scope(["step", "P", "rows", "targets", "n", "t", "outs", "out", "sparse"])
         code = model_code(scope, xs, named, interior)
         loss = loss_code(scope, loss_fn, outputs, code.names, code.grads, model.parameters(), l2)
         self.targets = loss.targets
@@ -83,7 +85,12 @@ def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[
     lines += [f"    {line}" for line in loss.before]
     lines += [f"    {loss.total} = 0.0", "    outs = []", "    out = outs.append"]
     lines.append(f"    for {_tuple(xs)}, t in zip(rows, targets):")
-    lines += [f"        {line}" for line in [*code.forward, *loss.forward]]
+    first = _first_layer(code.forward, xs, params)
+    if first:  # rows of many inputs: a zero input's terms are skipped, as the engine's sparse rows skip them
+        isfinite = scope.helper(math.isfinite, "isfinite")
+        lines.insert(-1, f"    sparse = {isfinite}(sum(P[:{first.count}]))  # no inf or nan weight: w·0 is ±0")
+        lines += [f"        {line}" for line in first.lines]
+    lines += [f"        {line}" for line in [*code.forward, *loss.forward] if not first or line not in first.dense]
     lines.append(f"        out({outputs[0] if len(outputs) == 1 else _tuple(outputs)})")
     lines += [f"        {' = '.join(chunk)} = 0.0" for chunk in _chunks(inner, 8)]
     lines += per_sample
@@ -94,6 +101,42 @@ def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[
     scope.helpers = {name: obj for name, obj in scope.helpers.items() if re.search(rf"\b{name}\b", body)}
     header = scope.header()
     return "\n".join([*header, "", "", body] if header else [body])
+
+
+class _FirstLayer(NamedTuple):
+    """The first layer's weighted sums, written to skip the zero inputs (see _first_layer)."""
+
+    lines: list[str]  # the sums, sparse where `sparse` holds, else as the nodes write them
+    dense: set[str]  # the nodes' own lines, which these replace
+    count: int  # how many parameters (from the first) the layer's weighted sums read
+
+
+def _first_layer(forward: list[str], xs: list[str], params: list[str]) -> _FirstLayer | None:
+    """The lines `z = b + w1 * x1 + ... + wn * xn` over all the inputs, rewritten to add only the non-zero inputs'
+    terms, as SparseLinearConst does (engine/weighted_sum.py): a zero input's term w·0 is ±0, which changes no
+    partial sum but the sign of a zero one, so a sum that comes out zero is summed again in full, for its sign.
+    None if the rows are too short for this to pay, or the first layer is not such sums."""
+    if len(xs) < SPARSE_MIN_INPUTS:
+        return None
+    sums: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for line in forward:
+        name, _, expr = line.partition(" = ")
+        terms = _top_level_terms(expr)
+        products = [m.groups() for term in terms[1:] if (m := _PRODUCT.fullmatch(term))]
+        if [x for _, x in products] == xs and len(products) == len(terms) - 1:
+            sums[name] = (terms[0], products)
+    used = {p for bias, products in sums.values() for p in (bias, *(w for w, _ in products))}
+    count = max((params.index(p) + 1 for p in used if p in params), default=0)
+    if not sums or used - set(params) or len(used) != count:  # the layer's parameters are the first ones
+        return None
+    sparse = [f"{name} = {bias}" for name, (bias, _) in sums.items()]
+    for k, x in enumerate(xs):
+        sparse += [f"if {x}:"] + [f"    {name} += {products[k][0]} * {x}" for name, (_, products) in sums.items()]
+    dense = [line for line in forward if line.partition(" = ")[0] in sums]
+    for line in dense:
+        sparse += [f"if {line.partition(' = ')[0]} == 0.0:", f"    {line}"]
+    lines = ["if sparse:", *(f"    {line}" for line in sparse), "else:", *(f"    {line}" for line in dense)]
+    return _FirstLayer(lines, set(dense), count)
 
 
 def _split_sum(line: str) -> list[str]:
