@@ -236,3 +236,27 @@ def test_the_step_reads_as_the_model_and_its_loss() -> None:
     wide = compiled_step(nn.MLP(30, [8, 1], seed=9), losses.mse, 0.5)  # 257 parameters: Σ p² over three lines
     assert wide.text.count("sum_squares1 = sum_squares1 + ") == 2
     assert compiled_step(nn.MLP(2, [2, 1], seed=9), losses.hinge, 1e-4) is not code  # another model
+
+
+def test_rows_of_mostly_zeros_skip_them_as_the_engine_does() -> None:
+    rng = datasets.random_source(7)
+    X = [[rng.choice([0.0, 0.0, -0.0, rng.uniform(0, 3)]) for _ in range(20)] for _ in range(24)]
+    X[3] = [0.0] * 20  # every term zero: the sums are the biases
+    X[5][2], X[6][4] = math.nan, math.inf
+    y = [i % 3 for i in range(24)]
+    make = lambda: nn.MLP(20, [6, 3], seed=3)  # noqa: E731
+    code = compiled_step(make(), losses.cross_entropy, 0.0)
+    assert "if x1:\n" in code.text and "if x1: w0_0_0_grad += linear1_grad * x1" in code.text
+    assert_same_training(make, X[:5] + X[7:], y[:5] + y[7:], epochs=3, batch_size=6, l2=1e-3)
+    engine, want = train(make, X, y, False, epochs=2, batch_size=6)  # a nan, an inf input
+    got_history, got = train(make, X, y, True, epochs=2, batch_size=6)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12, nan_ok=True)
+
+    def inf_weight() -> nn.MLP:
+        model = make()
+        model.layers[0].neurons[2].w[5].data = math.inf  # w·0 is nan: no term may be skipped
+        return model
+
+    engine, want = train(inf_weight, X[:5] + X[7:], y[:5] + y[7:], False, epochs=1, batch_size=6)
+    got_history, got = train(inf_weight, X[:5] + X[7:], y[:5] + y[7:], True, epochs=1, batch_size=6)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12, nan_ok=True) and any(map(math.isnan, got))

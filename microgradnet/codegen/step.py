@@ -31,6 +31,8 @@ from .writer import Scope
 __all__ = ["CompiledStep", "compiled_step"]
 
 _PRODUCT = re.compile(r"(\w+) \* (\w+)")
+_STEP = re.compile(r"( *)if not \((\w+) == 0\.0 and (\w+) - \3 == 0\.0\):")  # a weighted sum's backward step
+_TERM = re.compile(r"(\w+) \+= (\w+) \* (\w+)")  # w_grad += g * x
 _LONG = 100  # terms of a sum per line: a longer chain of + is split (CPython's compiler recurses on each operator)
 
 
@@ -93,7 +95,7 @@ def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[
     lines += [f"        {line}" for line in [*code.forward, *loss.forward] if not first or line not in first.dense]
     lines.append(f"        out({outputs[0] if len(outputs) == 1 else _tuple(outputs)})")
     lines += [f"        {' = '.join(chunk)} = 0.0" for chunk in _chunks(inner, 8)]
-    lines += per_sample
+    lines += _sparse_backward(per_sample, set(xs)) if first else per_sample
     for line in loss.after:
         lines += [f"    {part}" for part in _split_sum(line)]
     lines.append(f"    return {loss.objective}, outs, [{', '.join(param_grads)}]")
@@ -137,6 +139,33 @@ def _first_layer(forward: list[str], xs: list[str], params: list[str]) -> _First
         sparse += [f"if {line.partition(' = ')[0]} == 0.0:", f"    {line}"]
     lines = ["if sparse:", *(f"    {line}" for line in sparse), "else:", *(f"    {line}" for line in dense)]
     return _FirstLayer(lines, set(dense), count)
+
+
+def _sparse_backward(lines: list[str], xs: set[str]) -> list[str]:
+    """The first layer's backward steps with a zero input's `w_grad += g * x` skipped where g is finite (g·0 is ±0,
+    which changes no gradient but the sign of a zero one), as SparseLinearConst's step skips them."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        out.append(lines[i])
+        head = _STEP.fullmatch(lines[i])
+        i += 1
+        if head is None:
+            continue
+        indent, g = " " * (len(head.group(1)) + 4), head.group(2)
+        block = []
+        while i < len(lines) and lines[i].startswith(indent):
+            block.append(lines[i].strip())
+            i += 1
+        terms = [line for line in block if (m := _TERM.fullmatch(line)) and m.group(2) == g and m.group(3) in xs]
+        if len(terms) < SPARSE_MIN_INPUTS:
+            out += [indent + line for line in block]
+            continue
+        out.append(f"{indent}if {g} - {g} == 0.0:  # finite: a zero input adds ±0")
+        out += [f"{indent}    if {_TERM.fullmatch(line).group(3)}: {line}" for line in terms]  # type: ignore[union-attr]
+        out += [f"{indent}else:", *(f"{indent}    {line}" for line in terms)]
+        out += [indent + line for line in block if line not in terms]
+    return out
 
 
 def _split_sum(line: str) -> list[str]:
