@@ -250,6 +250,7 @@ def test_rows_of_mostly_zeros_skip_them_as_the_engine_does() -> None:
     assert_same_training(make, X[:5] + X[7:], y[:5] + y[7:], epochs=3, batch_size=6, l2=1e-3)
     engine, want = train(make, X, y, False, epochs=2, batch_size=6)  # a nan, an inf input
     got_history, got = train(make, X, y, True, epochs=2, batch_size=6)
+    assert got_history["loss"] == pytest.approx(engine["loss"], rel=1e-9, nan_ok=True)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12, nan_ok=True)
 
     def inf_weight() -> nn.MLP:
@@ -259,4 +260,5 @@ def test_rows_of_mostly_zeros_skip_them_as_the_engine_does() -> None:
 
     engine, want = train(inf_weight, X[:5] + X[7:], y[:5] + y[7:], False, epochs=1, batch_size=6)
     got_history, got = train(inf_weight, X[:5] + X[7:], y[:5] + y[7:], True, epochs=1, batch_size=6)
+    assert got_history["loss"] == pytest.approx(engine["loss"], rel=1e-9, nan_ok=True)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12, nan_ok=True) and any(map(math.isnan, got))

@@ -90,7 +90,7 @@ def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[
     first = _first_layer(code.forward, xs, params)
     if first:  # rows of many inputs: a zero input's terms are skipped, as the engine's sparse rows skip them
         isfinite = scope.helper(math.isfinite, "isfinite")
-        lines.insert(-1, f"    sparse = {isfinite}(sum(P[:{first.count}]))  # no inf or nan weight: w·0 is ±0")
+        lines.insert(-1, f"    sparse = {isfinite}(sum(P[:{first.params}]))  # no inf or nan weight: w·0 is ±0")
         lines += [f"        {line}" for line in first.lines]
     lines += [f"        {line}" for line in [*code.forward, *loss.forward] if not first or line not in first.dense]
     lines.append(f"        out({outputs[0] if len(outputs) == 1 else _tuple(outputs)})")
@@ -110,7 +110,7 @@ class _FirstLayer(NamedTuple):
 
     lines: list[str]  # the sums, sparse where `sparse` holds, else as the nodes write them
     dense: set[str]  # the nodes' own lines, which these replace
-    count: int  # how many parameters (from the first) the layer's weighted sums read
+    params: int  # how many parameters (from the first) the layer's weighted sums read
 
 
 def _first_layer(forward: list[str], xs: list[str], params: list[str]) -> _FirstLayer | None:
@@ -124,7 +124,7 @@ def _first_layer(forward: list[str], xs: list[str], params: list[str]) -> _First
     for line in forward:
         name, _, expr = line.partition(" = ")
         terms = _top_level_terms(expr)
-        products = [m.groups() for term in terms[1:] if (m := _PRODUCT.fullmatch(term))]
+        products = [(m.group(1), m.group(2)) for term in terms[1:] if (m := _PRODUCT.fullmatch(term))]
         if [x for _, x in products] == xs and len(products) == len(terms) - 1:
             sums[name] = (terms[0], products)
     used = {p for bias, products in sums.values() for p in (bias, *(w for w, _ in products))}
