@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import losses
-from .codegen.model import CompiledModel, NotCompiledWarning, compiled
+from .codegen.model import CompiledModel, NotCompiledWarning, compiled, rows_of_numbers
 from .codegen.step import CompiledStep, compiled_step
 from .datasets import Seed, random_source, seed_or_random_state
 from .engine import NotCompilableError, Operand, Value, no_grad
@@ -131,9 +131,9 @@ def fit(
     classify = loss_fn is not losses.mse and all(isinstance(t, numbers.Integral) for t in y)
     rng = random_source(seed_or_random_state(seed, random_state, "fit"))
     engine_step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
-    if compile:
-        engine_step.compiled = _compiled(model, X)
     step = (_generated(engine_step, X, y) if compile else None) or engine_step
+    if compile and step is engine_step:  # the model alone (a loss of your own), or a notice that it cannot be
+        engine_step.compiled = _compiled(model, X)
     history: dict[str, list[float]] = {"loss": []}
     with (
         _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar,
@@ -238,7 +238,7 @@ class _GeneratedStep:
     the model's Values get them (and the latest gradients) back at the end of each epoch."""
 
     def __init__(self, code: CompiledStep, step: _Step, X: list[Any], y: list[Any]) -> None:
-        self.code, self.compiled, self.classify = code, step.compiled, step.classify
+        self.code, self.model, self.classify = code, step.model, step.classify
         self.threshold = decision_threshold(step.model)
         self.rows = [_float_row(row) for row in X]
         self.targets = code.targets(y)
@@ -250,6 +250,11 @@ class _GeneratedStep:
         self.on_floats = own and set(self.optimizer.params) == set(self.params)  # else: its step() on the Values
         index = {p: i for i, p in enumerate(self.params)}
         self.order = None if self.optimizer.params == self.params else [index[p] for p in self.optimizer.params]
+
+    @property
+    def compiled(self) -> CompiledModel:
+        """The model alone as generated code, for the validation data (made when first asked for)."""
+        return compiled(self.model)
 
     def __call__(self, X: list[Any], y: list[Any], idx: list[int]) -> tuple[float, int]:
         """Train on the minibatch of rows idx; its summed loss and how many of its rows were classified right."""
@@ -289,12 +294,11 @@ class _GeneratedStep:
 
 
 def _generated(step: _Step, X: list[Any], y: list[Any]) -> _GeneratedStep | None:
-    """fit's whole step as generated code, if the loss is a built-in one (else None: the engine computes the loss)."""
-    if step.compiled is None:  # the model is not compiled, or the rows are not numbers: the engine says what is wrong
-        return None
+    """fit's whole step as generated code, if the model and the loss are built-in ones and the rows are numbers
+    (else None: the engine computes the loss, and says what is wrong with odd rows)."""
     try:
         code = compiled_step(step.model, step.loss_fn, step.l2)
-        if len(set(code.params)) != len(code.params):
+        if len(set(code.params)) != len(code.params) or not rows_of_numbers(X, code.nin):
             return None
         return _GeneratedStep(code, step, X, y)
     except NotCompilableError:

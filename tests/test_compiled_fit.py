@@ -262,3 +262,14 @@ def test_rows_of_mostly_zeros_skip_them_as_the_engine_does() -> None:
     got_history, got = train(inf_weight, X[:5] + X[7:], y[:5] + y[7:], True, epochs=1, batch_size=6)
     assert got_history["loss"] == pytest.approx(engine["loss"], rel=1e-9, nan_ok=True)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12, nan_ok=True) and any(map(math.isnan, got))
+
+
+def test_the_step_is_made_once_per_model_and_loss_and_again_when_the_model_changes() -> None:
+    model = nn.MLP(2, [3, 1], seed=8)
+    fit(model, X2, Y2, loss="hinge", l2=0.01, epochs=1, progress=False, compile=True)
+    step = compiled_step(model, losses.hinge, 0.01)
+    fit(model, X2, Y2, loss="hinge", l2=0.01, epochs=1, progress=False, compile=True)
+    assert compiled_step(model, losses.hinge, 0.01) is step  # fit reused it
+    assert compiled_step(model, losses.hinge, 0.0) is not step  # no L2: another step
+    model.layers[0].neurons[0].activation = "tanh"
+    assert compiled_step(model, losses.hinge, 0.01) is not step

@@ -29,7 +29,7 @@ from ..nn import MLP, Layer, Module, Neuron
 from .graph import backward_lines, name_values, node_code, tidy, walk
 from .writer import Scope
 
-__all__ = ["CompiledModel", "ModelCode", "NotCompiledWarning", "compiled", "model_code"]
+__all__ = ["CompiledModel", "ModelCode", "NotCompiledWarning", "compiled", "model_code", "rows_of_numbers"]
 
 _FLOAT = frozenset([float])
 _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
@@ -70,16 +70,7 @@ class CompiledModel:
 
     def accepts(self, rows: Sequence[Any]) -> bool:
         """Whether every row is a sequence of `nin` real numbers (anything else is left to the engine)."""
-        for row in rows:
-            if isinstance(row, (str, bytes, Value, numbers.Real)) or not hasattr(row, "__len__"):
-                return False
-            if len(row) != self.nin:
-                return False
-            if not _FLOAT.issuperset(map(type, row)) and not all(
-                isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row
-            ):
-                return False
-        return True
+        return rows_of_numbers(rows, self.nin)
 
     def __call__(self, rows: Sequence[Sequence[float]]) -> list[Any]:
         """The model's output for each row, as new leaf Values (a Value per row, or a list for several outputs)."""
@@ -103,6 +94,20 @@ class CompiledModel:
             seeds = grads
         for p, g in zip(self.params, self._backward(self._P, self._kept, seeds)):
             p.grad += g
+
+
+def rows_of_numbers(rows: Sequence[Any], nin: int) -> bool:
+    """Whether every row is a sequence of `nin` real numbers (anything else is left to the engine)."""
+    for row in rows:
+        if isinstance(row, (str, bytes, Value, numbers.Real)) or not hasattr(row, "__len__"):
+            return False
+        if len(row) != nin:
+            return False
+        if not _FLOAT.issuperset(map(type, row)) and not all(
+            isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row
+        ):
+            return False
+    return True
 
 
 _cache: weakref.WeakKeyDictionary[Module, CompiledModel] = weakref.WeakKeyDictionary()

@@ -31,6 +31,7 @@ from .writer import Scope
 __all__ = ["CompiledStep", "compiled_step"]
 
 _PRODUCT = re.compile(r"(\w+) \* (\w+)")
+_LOOSE = re.compile(r"[<>=|&^]|(?<!\w)(if|else|and|or|not|lambda)(?!\w)")  # what binds more loosely than +
 _STEP = re.compile(r"( *)if not \((\w+) == 0\.0 and (\w+) - \3 == 0\.0\):")  # a weighted sum's backward step
 _TERM = re.compile(r"(\w+) \+= (\w+) \* (\w+)")  # w_grad += g * x
 _LONG = 100  # terms of a sum per line: a longer chain of + is split (CPython's compiler recurses on each operator)
@@ -180,31 +181,21 @@ def _split_sum(line: str) -> list[str]:
 
 def _top_level_terms(expr: str) -> list[str]:
     """expr split at its top-level ' + ' (a single term if anything binds more loosely than + at the top)."""
-    terms, depth, start = [], 0, 0
+    cuts, top, depth = [], [], 0
     for i, c in enumerate(expr):
         if c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
-        elif depth == 0 and expr.startswith(" + ", i):
-            terms.append(expr[start:i])
-            start = i + 3
-    terms.append(expr[start:])
-    loose = (" if ", " and ", " or ", "not ", "<", ">", "=", "|", "&", "^", "lambda")
-    if any(word in term for term in terms for word in loose if _top(term, word)):
+        elif depth == 0:
+            top.append(c)
+            if c == "+" and expr[i - 1 : i + 2] == " + ":
+                cuts.append(i)
+    if _LOOSE.search("".join(top)):
         return [expr]
-    return terms
-
-
-def _top(term: str, word: str) -> bool:
-    """Whether word occurs in term outside brackets."""
-    depth = 0
-    for i, c in enumerate(term):
-        depth += c in "([{"
-        depth -= c in ")]}"
-        if depth == 0 and term.startswith(word, i):
-            return True
-    return False
+    starts = [0, *(i + 2 for i in cuts)]
+    ends = [*(i - 1 for i in cuts), len(expr)]
+    return [expr[a:b] for a, b in zip(starts, ends)]
 
 
 _cache: weakref.WeakKeyDictionary[Module, dict[tuple[Any, float], CompiledStep]] = weakref.WeakKeyDictionary()
