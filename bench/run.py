@@ -163,14 +163,10 @@ def bench_demo(libs: Sequence[str], sizes: Sizes) -> list[Row]:
 
 
 def bench_compile(sizes: Sizes) -> Row:
-    """Time to trace, write and compile the demo's model for fit(compile=True): the first time in a process,
+    """Time to trace, write and compile the demo's step for fit(compile=True): the first time in a process,
     then the min and median of later ones (each a new model)."""
     first, *later = [float(t) for t in _work("compile_time", repeats=sizes.compile_repeats)]
-    row = Row(
-        "compile time: the demo's step (MLP(2,[16,16,1]), hinge + L2) traced, written and compiled",
-        "ms",
-        {"microgradnet": first},
-    )
+    row = Row("compile time: the demo's step (hinge + L2) traced, written and compiled", "ms", {"microgradnet": first})
     row.ratios = {
         "first in the process ms": first,
         "later min ms": min(later),
