@@ -21,10 +21,17 @@ window.microgradnetStepThrough = function (uid) {
     var data = JSON.parse(root.querySelector(".mgn-st-data").textContent);
     var values = data.values, steps = data.steps, n = values.length, last = steps.length - 1;
     var svg = root.querySelector(".mgn-st-graph svg");
-    var top = svg.querySelector("g");  // Graphviz's top group; the labels get a layer of their own over it
-    var canvas = document.createElementNS("http://www.w3.org/2000/svg", "g");
-    canvas.setAttribute("transform", top.getAttribute("transform") || "");
-    svg.appendChild(canvas);
+    // The edge labels go on a drawing of their own laid over Graphviz's, with its size and coordinates: what
+    // they change is laid out and painted there, not in the big drawing.
+    var over = document.createElementNS("http://www.w3.org/2000/svg", "svg"), canvas = over.appendChild(
+      document.createElementNS("http://www.w3.org/2000/svg", "g"));
+    ["width", "height", "viewBox"].forEach(function (name) {
+      if (svg.hasAttribute(name)) over.setAttribute(name, svg.getAttribute(name));
+    });
+    over.setAttribute("class", "mgn-st-over");
+    over.setAttribute("aria-hidden", "true");
+    canvas.setAttribute("transform", svg.querySelector("g").getAttribute("transform") || "");  // Graphviz's top group's
+    svg.parentNode.appendChild(over);
     var panel = root.querySelector(".mgn-st-panel");
     var view = root.querySelector(".mgn-st-graph");
     var slider = root.querySelector("input[type=range]");
@@ -89,7 +96,7 @@ window.microgradnetStepThrough = function (uid) {
       k = Math.max(0, Math.min(last, k | 0));
       now = k;
       var step = steps[k], kind = step[0], v = step[1], at = v >= 0 && kind !== "end" ? parts[v] : null;
-      var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box, at.op]) : null;
+      var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box, at.op], step[3].map(function (u) { return parts[u[0]].gradBox; })) : null;
       labels.forEach(function (x) { x.parentNode.removeChild(x); });
       labels = [];
       if (spots) label(v, step, spots);  // (measured before anything else changes: one small layout)
@@ -213,18 +220,24 @@ window.microgradnetStepThrough = function (uid) {
     }
 
     // The view scrolls only when the step's node (its box and its op) is not inside it by a margin, and then it centres
-    // the node along that axis: the node's operands and parents are around it.
-    function follow(els) {
+    // the node along that axis, with the grads its step changes if they fit in the view too.
+    function follow(els, also) {
       if (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth) return null;
-      var c = view.getBoundingClientRect(), top = c.top + view.clientTop, left = c.left + view.clientLeft, r = null;
+      var c = view.getBoundingClientRect(), top = c.top + view.clientTop, left = c.left + view.clientLeft;
+      var r = around(els, null), all = around(also, r), h = view.clientHeight, w = view.clientWidth;
+      if (!r) return null;
+      if (all && all.bottom - all.top <= h * 3 / 4 && all.right - all.left <= w * 3 / 4) r = all;
+      var y = along(r.top - top, r.bottom - top, h), x = along(r.left - left, r.right - left, w);
+      return x || y ? [view.scrollTop + y, view.scrollLeft + x] : null;
+    }
+
+    function around(els, r) {  // the box around the elements' boxes, and r
       els.forEach(function (el) {
         var b = el && el.getBoundingClientRect();
         if (b) r = r ? { top: Math.min(r.top, b.top), bottom: Math.max(r.bottom, b.bottom), left: Math.min(r.left, b.left),
                          right: Math.max(r.right, b.right) } : b;
       });
-      if (!r) return null;
-      var y = along(r.top - top, r.bottom - top, view.clientHeight), x = along(r.left - left, r.right - left, view.clientWidth);
-      return x || y ? [view.scrollTop + y, view.scrollLeft + x] : null;
+      return r;
     }
 
     function along(from, to, size) {  // how far to scroll along one axis to show [from, to] in a view of that size
