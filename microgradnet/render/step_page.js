@@ -2,7 +2,7 @@
    Plain JavaScript, no library and no network. The data (the values, and for each step its text and
    the grads it changes) is JSON in the page; the drawing is Graphviz's SVG, whose parts have ids:
    v3 a Value's box, v3d / v3g its data and grad texts (v3dc / v3gc their boxes), v3op its op node,
-   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands. */
+   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands; v3w groups them all. */
 window.microgradnetStepThrough = function (uid) {
   "use strict";
   var tries = 0;
@@ -53,7 +53,7 @@ window.microgradnetStepThrough = function (uid) {
       for (var j = 0; byId[id + "e" + j]; j++) edges.push(byId[id + "e" + j]);
       var d = byId[id + "d"], g = byId[id + "g"];
       parts.push({
-        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges,
+        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges, all: byId[id + "w"],
         data: d, grad: g, gradBox: byId[id + "gc"] || null,
         dataPrefix: d && d.textContent.indexOf("data ") === 0 ? "data " : "",
         gradPrefix: g && g.textContent.indexOf("grad ") === 0 ? "grad " : "",
@@ -107,7 +107,7 @@ window.microgradnetStepThrough = function (uid) {
         if (p.grad && grad !== p.shownGrad) { put(p.grad, grad || p.gradPrefix ? p.gradPrefix + grad : ""); p.shownGrad = grad; }
         if (future !== p.future) {
           p.future = future;
-          [p.box, p.op, p.out].concat(p.edges).forEach(function (el) { setClass(el, "mgn-future", future); });
+          setClass(p.all, "mgn-future", future);  // the group of its box, its op and their edges
         }
       }
       var was = lit;
