@@ -127,7 +127,7 @@ def test_each_values_parts_are_one_group_in_the_drawing() -> None:
     groups = {g.get("id"): g for g in svg.iter(f"{ns}g") if (g.get("id") or "").endswith("w")}
     for i, v in enumerate(values):
         parts = sorted(g.get("id", "") for g in groups.get(f"v{i}w", []))  # its box, op node, and their edges
-        drawn = sorted(g.get("id", "") for g in svg.iter(f"{ns}g") if re.fullmatch(rf"v{i}(op|o|e\d+)?", g.get("id", "")))
+        drawn = sorted(i_d for g in svg.iter(f"{ns}g") if re.fullmatch(rf"v{i}(op|o|e\d+)?", i_d := g.get("id", "")))
         assert parts == drawn, (i, parts, drawn)
         if v.parents:  # a computed value: its op node, the edge out of it, and one edge from each operand
             assert f"v{i}op" in parts and f"v{i}o" in parts and len([p for p in parts if "e" in p]) == len(v.parents)
