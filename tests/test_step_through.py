@@ -352,9 +352,13 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
           out.push([k, r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom]);
           moves.add(view.scrollTop + ',' + view.scrollLeft);
         }
-        const a = svg.getBoundingClientRect(), b = over.getBoundingClientRect();
-        return {inside: out, moves: moves.size, full: root.classList.contains('mgn-st-full'),
-                over: [a.left - b.left, a.top - b.top, a.width - b.width, a.height - b.height],
+        const apart = () => {  // how far the labels' layer is from the drawing, zoomed in and fitted to the width
+          const a = svg.getBoundingClientRect(), b = over.getBoundingClientRect();
+          return [a.left - b.left, a.top - b.top, a.width - b.width, a.height - b.height];
+        };
+        const full = root.classList.contains('mgn-st-full'), zoomed = apart();
+        root.querySelector('[data-go="fit"]').click();
+        return {inside: out, moves: moves.size, full, over: [...zoomed, ...apart()],
                 big: [view.scrollWidth > view.clientWidth, view.scrollHeight > view.clientHeight]};
         """,
         page.data["steps"],
