@@ -33,7 +33,8 @@ def page_svg(svg: str, final: dict[str, tuple[str, str]]) -> str:
     an op node to its Value the id v3o (the edges into op nodes have theirs from the DOT source: v3e0).
     Each data and grad cell, marked by a link to #v3d / #v3g, loses its link and gets the ids v3d and
     v3g (its text) and v3dc and v3gc (its box); its text becomes `final[id]` (the cells were laid out
-    for the widest text they will show). Titles, comments and font names go (the page's CSS has the font).
+    for the widest text they will show). Each Value's parts are then one group, id v3w. Titles, comments and
+    font names go (the page's CSS has the font).
     """
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
