@@ -1,8 +1,8 @@
 """bench/gpt.py's GPT written with microgradnet's building blocks: the same model and weights, far fewer nodes.
 
 Each product of a weight matrix and a vector is `matvec` (a node per output, not two per weight), each
-attention score and weighted sum of values a `dot`, the softmax `softmax` (one log-sum-exp node and a
-node per entry), each RMSNorm `rmsnorm` (one scale node), the token and position tables `nn.Embedding`
+head of the causal self-attention `attention` (its scores, softmax and weighted sum of the values: a
+node per output entry and one they share, not 3T + d), each RMSNorm `rmsnorm` (one scale node), the token and position tables `nn.Embedding`
 and the loss `losses.cross_entropy` over the vocabulary (log-sum-exp minus the target's logit). It
 starts from the weights that bench/gpt.py draws with the same seed and trains with Adam of the same
 hyperparameters (microgradnet.optim.Adam: torch's formula, the same math as bench/gpt.py's loop), so
@@ -84,8 +84,9 @@ class GPT:
             values.append(v)
             heads: list[Value] = []
             for h in range(0, self.n_head * d, d):
-                weights = mg.softmax([mg.dot(q[h : h + d], key[h : h + d]) / d**0.5 for key in keys])
-                heads += [mg.dot(weights, [value[h + j] for value in values]) for j in range(d)]
+                heads += mg.attention(
+                    q[h : h + d], [key[h : h + d] for key in keys], [value[h : h + d] for value in values]
+                )
             x = [a + b for a, b in zip(mg.matvec(layer["wo"], heads), residual)]
             residual = x
             x = [xi.relu() for xi in mg.matvec(layer["fc1"], mg.rmsnorm(x))]
