@@ -2,11 +2,11 @@
 
 Each product of a weight matrix and a vector is `matvec` (a node per output, not two per weight), each
 head of the causal self-attention `attention` (its scores, softmax and weighted sum of the values: a
-node per output entry and one they share, not 3T + d), each RMSNorm `rmsnorm` (one scale node), the token and position tables `nn.Embedding`
-and the loss `losses.cross_entropy` over the vocabulary (log-sum-exp minus the target's logit). It
-starts from the weights that bench/gpt.py draws with the same seed and trains with Adam of the same
-hyperparameters (microgradnet.optim.Adam: torch's formula, the same math as bench/gpt.py's loop), so
-its losses are the 40-line Value's up to rounding.
+node per output entry and one they share, not 3T + d), each RMSNorm `rmsnorm` (one scale node), the
+token and position tables `nn.Embedding` and the loss `losses.cross_entropy` over the vocabulary
+(log-sum-exp minus the target's logit). It starts from the weights that bench/gpt.py draws with the
+same seed and trains with Adam of the same hyperparameters (microgradnet.optim.Adam: torch's formula,
+the same math as bench/gpt.py's loop), so its losses are the 40-line Value's up to rounding.
 """
 
 from __future__ import annotations
