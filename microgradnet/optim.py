@@ -179,13 +179,15 @@ class Adam(Optimizer):
         step_size = lr / (1.0 - b1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
         m, v = self.m, self.v
+        c1, c2, sqrt = 1.0 - b1, 1.0 - b2, math.sqrt  # the loop's constants, read once
         new = []
         for i, (x, g) in enumerate(zip(data, grads)):
             if wd != 0:
                 g = g + wd * x
-            m[i] += (g - m[i]) * (1.0 - b1)
-            v[i] = v[i] * b2 + (1.0 - b2) * g * g
-            new.append(x - step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps)))
+            mi = m[i]
+            m[i] = mi = mi + (g - mi) * c1
+            v[i] = vi = v[i] * b2 + c2 * g * g
+            new.append(x - step_size * (mi / (sqrt(vi) / bias_correction2_sqrt + eps)))
         return new
 
 
