@@ -132,11 +132,13 @@ class Adam(Optimizer):
         step_size = lr / (1.0 - b1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
         m, v = self.m, self.v
+        c1, c2, sqrt = 1.0 - b1, 1.0 - b2, math.sqrt  # the loop's constants, read once
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd != 0 else p.grad
-            m[i] += (g - m[i]) * (1.0 - b1)
-            v[i] = v[i] * b2 + (1.0 - b2) * g * g
-            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps))
+            mi = m[i]
+            m[i] = mi = mi + (g - mi) * c1
+            v[i] = vi = v[i] * b2 + c2 * g * g
+            p.data -= step_size * (mi / (sqrt(vi) / bias_correction2_sqrt + eps))
 
 
 def _hyper(x: object, where: str, low: float, high: float = math.inf) -> float:
