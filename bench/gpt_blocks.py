@@ -1,11 +1,12 @@
 """bench/gpt.py's GPT written with microgradnet's building blocks: the same model and weights, far fewer nodes.
 
 Each product of a weight matrix and a vector is `matvec` (a node per output, not two per weight), each
-attention score and weighted sum of values a `dot`, the softmax `softmax` (one log-sum-exp node and a
-node per entry), each RMSNorm `rmsnorm` (one scale node), the token and position tables `nn.Embedding`
-and the loss `losses.cross_entropy` over the vocabulary (log-sum-exp minus the target's logit). It
-starts from the weights that bench/gpt.py draws with the same seed and trains with the same Adam, so
-its losses are the 40-line Value's up to rounding.
+head of the causal self-attention `attention` (its scores, softmax and weighted sum of the values: a
+node per output entry and one they share, not 3T + d), each RMSNorm `rmsnorm` (one scale node), the
+token and position tables `nn.Embedding` and the loss `losses.cross_entropy` over the vocabulary
+(log-sum-exp minus the target's logit). It starts from the weights that bench/gpt.py draws with the
+same seed and trains with Adam of the same hyperparameters (microgradnet.optim.Adam: torch's formula,
+the same math as bench/gpt.py's loop), so its losses are the 40-line Value's up to rounding.
 """
 
 from __future__ import annotations
@@ -14,14 +15,32 @@ import random
 from typing import Any
 
 import microgradnet as mg
-from bench.gpt import BOS, Adam, decode, encode
+from bench.gpt import BOS, decode, encode
 from microgradnet import Value
 from microgradnet.losses import cross_entropy
 from microgradnet.nn import Embedding
+from microgradnet.optim import Adam as TorchAdam
 
 __all__ = ["GPT", "Adam", "encode", "train"]
 
 Cache = list[tuple[list[list[Value]], list[list[Value]]]]
+
+
+class Adam(TorchAdam):
+    """bench/gpt.py's Adam (β1 = 0.85, β2 = 0.99, each step zeroes the gradients) as microgradnet.optim.Adam."""
+
+    def __init__(self, params: list[Value], lr: float = 0.01, beta1: float = 0.85, beta2: float = 0.99,
+                 eps: float = 1e-8) -> None:  # fmt: skip
+        super().__init__(params, lr, (beta1, beta2), eps)
+
+    def step(self, lr: float | None = None) -> None:
+        """One update at the learning rate lr (the one given at the start if None), then every grad set to 0."""
+        if lr is None:
+            super().step()
+        else:
+            self._update(lr)
+            self.steps += 1
+        self.zero_grad()
 
 
 class GPT:
@@ -65,8 +84,9 @@ class GPT:
             values.append(v)
             heads: list[Value] = []
             for h in range(0, self.n_head * d, d):
-                weights = mg.softmax([mg.dot(q[h : h + d], key[h : h + d]) / d**0.5 for key in keys])
-                heads += [mg.dot(weights, [value[h + j] for value in values]) for j in range(d)]
+                heads += mg.attention(
+                    q[h : h + d], [key[h : h + d] for key in keys], [value[h : h + d] for value in values]
+                )
             x = [a + b for a, b in zip(mg.matvec(layer["wo"], heads), residual)]
             residual = x
             x = [xi.relu() for xi in mg.matvec(layer["fc1"], mg.rmsnorm(x))]

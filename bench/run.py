@@ -153,7 +153,7 @@ def bench_demo(libs: Sequence[str], sizes: Sizes) -> list[Row]:
     for way, workload in (
         ("batch", "demo step: moons, MLP(2,[16,16,1]), hinge + L2, SGD; model(X) on the batch"),
         ("per_sample", "demo step, the same with a model call per sample: [model(x) for x in X]"),
-        ("compiled", "demo step, the same by fit(compile=True): the model as generated Python"),
+        ("compiled", "demo step, the same by fit(compile=True): the whole step as generated Python"),
     ):
         pairs = measure_pairs("demo_pairs", samples=sizes.demo_samples, repeats=sizes.pair_repeats, way=way)
         row = side_by_side(Row(workload, "ms/step"), pairs)
@@ -163,10 +163,10 @@ def bench_demo(libs: Sequence[str], sizes: Sizes) -> list[Row]:
 
 
 def bench_compile(sizes: Sizes) -> Row:
-    """Time to trace, write and compile the demo's model for fit(compile=True): the first time in a process,
+    """Time to trace, write and compile the demo's step for fit(compile=True): the first time in a process,
     then the min and median of later ones (each a new model)."""
     first, *later = [float(t) for t in _work("compile_time", repeats=sizes.compile_repeats)]
-    row = Row("compile time: MLP(2,[16,16,1]) traced, written and compiled", "ms", {"microgradnet": first})
+    row = Row("compile time: the demo's step (hinge + L2) traced, written and compiled", "ms", {"microgradnet": first})
     row.ratios = {
         "first in the process ms": first,
         "later min ms": min(later),

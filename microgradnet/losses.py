@@ -92,17 +92,21 @@ class _BatchLoss(FusedNode):
         d = self.arg[-1]
         return f"/{d:g}" if d != 1 else ""
 
-    def _value_source(self, w: SourceWriter, term: Callable[[float, float], float]) -> None:
+    def term_rule(self) -> Callable[[float, float], float]:
+        """One sample's loss on floats, term(prediction, target): what the node's value adds up."""
+        raise NotImplementedError
+
+    def term_source(self, w: SourceWriter, i: int) -> str:
+        """Prediction i's term of the node's value, written with the node's own rule."""
+        return w.call(self.term_rule(), w.operand(i), w.constant(self.arg[i]))
+
+    def _value_source(self, w: SourceWriter) -> None:
         """The loss's value as `_fused` computes it: (0.0 + term(p1, t1) + ...) / divisor, folded terms in place."""
         folded = dict(getattr(self.arg, "folded", ()))
         parents = iter(range(len(self.parents)))
         terms = ["0.0"]
         for place in range(len(self.parents) + len(folded)):
-            if place in folded:
-                terms.append(w.constant(folded[place]))
-            else:
-                i = next(parents)
-                terms.append(w.call(term, w.operand(i), w.constant(self.arg[i])))
+            terms.append(w.constant(folded[place]) if place in folded else self.term_source(w, next(parents)))
         w.value(f"({' + '.join(terms)}) / {w.constant(self.arg[-1])}")
 
 
@@ -111,6 +115,9 @@ class MSE(_BatchLoss):
 
     __slots__ = ()
     symbol, name = "MSE", "mse"
+
+    def term_rule(self) -> Callable[[float, float], float]:
+        return _squared_error
 
     def partials(self, graph: bool) -> Sequence[Operand]:
         """2 (pᵢ - tᵢ) / n for each prediction pᵢ."""
@@ -138,7 +145,7 @@ class MSE(_BatchLoss):
     def source(self, writer: SourceWriter) -> None:
         """Its value, and `accumulate` written out."""
         w = writer
-        self._value_source(w, _squared_error)
+        self._value_source(w)
         c = w.let("c", f"2.0 / {w.constant(self.arg[-1])}")
         for i in range(len(self.parents)):
             w.add(i, f"{w.grad} * ({c} * ({w.operand(i)} - {w.constant(self.arg[i])}))")
@@ -149,6 +156,9 @@ class Hinge(_BatchLoss):
 
     __slots__ = ()
     symbol, name, target = "hinge", "hinge", "y"
+
+    def term_rule(self) -> Callable[[float, float], float]:
+        return _hinge_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:
         """-yᵢ / n where the margin is positive, else 0 (piecewise constant: floats, also for a graph)."""
@@ -174,7 +184,7 @@ class Hinge(_BatchLoss):
     def source(self, writer: SourceWriter) -> None:
         """Its value, and `accumulate` written out."""
         w = writer
-        self._value_source(w, _hinge_term)
+        self._value_source(w)
         k = w.let("k", f"{w.grad} * (1.0 / {w.constant(self.arg[-1])})")
         for i in range(len(self.parents)):
             y = w.constant(self.arg[i])
@@ -187,6 +197,9 @@ class BCE(_BatchLoss):
 
     __slots__ = ()
     symbol, name, target = "BCE", "binary_cross_entropy", "y"
+
+    def term_rule(self) -> Callable[[float, float], float]:
+        return _bce_probability_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:
         """(pᵢ - yᵢ) / (pᵢ (1 - pᵢ)) / n for each probability pᵢ (the denominator at least 1e-12, as PyTorch)."""
@@ -205,7 +218,7 @@ class BCE(_BatchLoss):
     def source(self, writer: SourceWriter) -> None:
         """Its value, and `accumulate` written out."""
         w = writer
-        self._value_source(w, _bce_probability_term)
+        self._value_source(w)
         n = w.constant(self.arg[-1])
         for i in range(len(self.parents)):
             w.add(i, f"{w.grad} * ({w.call(_bce_slope, w.operand(i), w.constant(self.arg[i]))} / {n})")
@@ -216,6 +229,9 @@ class BCEWithLogits(_BatchLoss):
 
     __slots__ = ()
     symbol, name, target = "BCE with logits", "binary_cross_entropy_with_logits", "y"
+
+    def term_rule(self) -> Callable[[float, float], float]:
+        return _bce_term
 
     def partials(self, graph: bool) -> Sequence[Operand]:
         """(sigmoid(zᵢ) - yᵢ) / n for each logit zᵢ, with exact tails."""
@@ -247,7 +263,7 @@ class BCEWithLogits(_BatchLoss):
     def source(self, writer: SourceWriter) -> None:
         """Its value, and `accumulate` written out."""
         w = writer
-        self._value_source(w, _bce_term)
+        self._value_source(w)
         n = w.constant(self.arg[-1])
         for i in range(len(self.parents)):
             w.add(i, f"{w.grad} * ({w.call(_sigmoid_minus, w.operand(i), w.constant(self.arg[i]))} / {n})")

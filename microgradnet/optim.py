@@ -62,7 +62,21 @@ class Optimizer:
         self._update(self.learning_rate())
         self.steps += 1
 
+    def step_floats(self, data: list[float], grads: list[float]) -> list[float]:
+        """step() on plain numbers: the parameters' new values from their values and gradients, in `params` order."""
+        n = len(self.params)
+        if len(data) != n or len(grads) != n:
+            raise ValueError(f"step_floats: {n} parameters, but {len(data)} values and {len(grads)} gradients")
+        new = self._floats(self.learning_rate(), data, grads)
+        self.steps += 1
+        return new
+
     def _update(self, lr: float) -> None:
+        """Each parameter's .data updated from its .grad at learning rate lr (and the optimizer's state)."""
+        raise NotImplementedError
+
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
+        """`_update` on plain numbers: the parameters' new values (each computed as `_update` computes it)."""
         raise NotImplementedError
 
 
@@ -102,6 +116,24 @@ class SGD(Optimizer):
                 g = g + mu * buf if self.nesterov else buf
             p.data -= lr * g
 
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
+        mu, wd, damp = self.momentum, self.weight_decay, self.dampening
+        if mu == 0 and wd == 0:  # plain SGD: p - lr * grad
+            return [x - lr * g for x, g in zip(data, grads)]
+        first = self.buffers is None
+        if first and mu != 0:
+            self.buffers = [0.0] * len(data)
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if wd != 0:
+                g = g + wd * x
+            if mu != 0:
+                buf = g if first else mu * self.buffers[i] + (1.0 - damp) * g  # type: ignore[index]
+                self.buffers[i] = buf  # type: ignore[index]
+                g = g + mu * buf if self.nesterov else buf
+            new.append(x - lr * g)
+        return new
+
 
 class Adam(Optimizer):
     """Adam with bias correction, as torch.optim.Adam (weight_decay adds weight_decay · p to the gradient)."""
@@ -132,11 +164,31 @@ class Adam(Optimizer):
         step_size = lr / (1.0 - b1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
         m, v = self.m, self.v
+        c1, c2, sqrt = 1.0 - b1, 1.0 - b2, math.sqrt  # the loop's constants, read once
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd != 0 else p.grad
-            m[i] += (g - m[i]) * (1.0 - b1)
-            v[i] = v[i] * b2 + (1.0 - b2) * g * g
-            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / bias_correction2_sqrt + eps))
+            mi = m[i]
+            m[i] = mi = mi + (g - mi) * c1
+            v[i] = vi = v[i] * b2 + c2 * g * g
+            p.data -= step_size * (mi / (sqrt(vi) / bias_correction2_sqrt + eps))
+
+    def _floats(self, lr: float, data: list[float], grads: list[float]) -> list[float]:
+        b1, b2 = self.betas
+        wd, eps = self.weight_decay, self.eps
+        t = self.steps + 1
+        step_size = lr / (1.0 - b1**t)
+        bias_correction2_sqrt = math.sqrt(1.0 - b2**t)
+        m, v = self.m, self.v
+        c1, c2, sqrt = 1.0 - b1, 1.0 - b2, math.sqrt  # the loop's constants, read once
+        new = []
+        for i, (x, g) in enumerate(zip(data, grads)):
+            if wd != 0:
+                g = g + wd * x
+            mi = m[i]
+            m[i] = mi = mi + (g - mi) * c1
+            v[i] = vi = v[i] * b2 + c2 * g * g
+            new.append(x - step_size * (mi / (sqrt(vi) / bias_correction2_sqrt + eps)))
+        return new
 
 
 def _hyper(x: object, where: str, low: float, high: float = math.inf) -> float:

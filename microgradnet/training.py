@@ -22,10 +22,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import losses
-from .codegen.model import CompiledModel, NotCompiledWarning, compiled
+from .codegen.model import CompiledModel, NotCompiledWarning, compiled, rows_of_numbers
+from .codegen.step import CompiledStep, compiled_step
 from .datasets import Seed, random_source, seed_or_random_state
 from .engine import NotCompilableError, Operand, Value, no_grad
 from .engine.extend import type_name
+from .engine.floats import as_float
 from .nn import MLP, Layer, Neuron, forward_rows
 from .optim import SGD, Adam, Optimizer
 from .progress import Progress as _Progress
@@ -128,9 +130,10 @@ def fit(
     optimizer = _optimizer(optimizer, model)
     classify = loss_fn is not losses.mse and all(isinstance(t, numbers.Integral) for t in y)
     rng = random_source(seed_or_random_state(seed, random_state, "fit"))
-    step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
-    if compile:
-        step.compiled = _compiled(model, X)
+    engine_step = _Step(model, loss_fn, optimizer, model.parameters() if l2 else [], l2, classify)
+    step = (_generated(engine_step, X, y) if compile else None) or engine_step
+    if compile and step is engine_step:  # the model alone (a loss of your own), or a notice that it cannot be
+        engine_step.compiled = _compiled(model, X)
     history: dict[str, list[float]] = {"loss": []}
     with (
         _Progress(progress, epochs * len(batches(len(X), batch_size, shuffle=False))) as bar,
@@ -139,12 +142,15 @@ def fit(
         for epoch in range(epochs):
             bar.start_epoch(epoch, epochs)
             total, correct, seen = 0.0, 0, 0
-            for idx in batches(len(X), batch_size, shuffle, rng):
-                loss_sum, right = step([X[i] for i in idx], [y[i] for i in idx])
-                total, correct, seen = total + loss_sum, correct + right, seen + len(idx)
-                bar.step(total / seen, correct / seen if classify else None)
-                if collecting:
-                    _collect_young()
+            try:
+                for idx in batches(len(X), batch_size, shuffle, rng):
+                    loss_sum, right = step(X, y, idx)
+                    total, correct, seen = total + loss_sum, correct + right, seen + len(idx)
+                    bar.step(total / seen, correct / seen if classify else None)
+                    if collecting:
+                        _collect_young()
+            finally:
+                step.sync()  # the model's Values hold the parameters (and the latest gradients) from here on
             _record(history, "loss", total / len(X))
             if classify:
                 _record(history, "accuracy", correct / len(X))
@@ -206,8 +212,9 @@ class _Step:
         self.model, self.loss_fn, self.optimizer, self.decay, self.l2, self.classify = (
             model, loss_fn, optimizer, decay, l2, classify)  # fmt: skip
 
-    def __call__(self, rows: list[Any], targets: list[Any]) -> tuple[float, int]:
-        """Train on one minibatch; its summed loss and how many of its rows were classified right."""
+    def __call__(self, X: list[Any], y: list[Any], idx: list[int]) -> tuple[float, int]:
+        """Train on the minibatch of rows idx; its summed loss and how many of its rows were classified right."""
+        rows, targets = [X[i] for i in idx], [y[i] for i in idx]
         compiled = self.compiled
         outputs = forward_rows(self.model, rows) if compiled is None else compiled(rows)  # compiled: leaves
         objective = self.loss_fn(outputs, targets)
@@ -221,6 +228,98 @@ class _Step:
         threshold = decision_threshold(self.model)
         right = sum(_decide(o, threshold) == class_index(t) for o, t in zip(outputs, targets)) if self.classify else 0
         return objective.data * len(rows), right
+
+    def sync(self) -> None:
+        """Nothing to do: the step trains the model's Values themselves."""
+
+
+class _GeneratedStep:
+    """fit's whole step as generated code (see codegen/step.py): the parameters are floats between the steps, and
+    the model's Values get them (and the latest gradients) back at the end of each epoch."""
+
+    def __init__(self, code: CompiledStep, step: _Step, X: list[Any], y: list[Any]) -> None:
+        self.code, self.model, self.classify = code, step.model, step.classify
+        self.threshold = decision_threshold(step.model)
+        self.rows = [_float_row(row) for row in X]
+        self.targets = code.targets(y)
+        self.params = code.params
+        self.P = [p.data for p in self.params]
+        self.grads: list[float] | None = None
+        self.optimizer, self.loss_fn = step.optimizer, step.loss_fn
+        own = isinstance(self.optimizer, (SGD, Adam)) and type(self.optimizer).step is Optimizer.step
+        self.on_floats = own and set(self.optimizer.params) == set(self.params)  # else: its step() on the Values
+        index = {p: i for i, p in enumerate(self.params)}
+        self.order = None if self.optimizer.params == self.params else [index[p] for p in self.optimizer.params]
+
+    @property
+    def compiled(self) -> CompiledModel:
+        """The model alone as generated code, for the validation data (made when first asked for)."""
+        return compiled(self.model)
+
+    def __call__(self, X: list[Any], y: list[Any], idx: list[int]) -> tuple[float, int]:
+        """Train on the minibatch of rows idx; its summed loss and how many of its rows were classified right."""
+        rows, targets = self.rows, self.targets
+        objective, outs, grads = self.code(self.P, [rows[i] for i in idx], [targets[i] for i in idx])
+        if self.code.checks_outputs:  # the loss's own check of the outputs (binary_cross_entropy's probabilities)
+            self.loss_fn(outs, [y[i] for i in idx])
+        if self.on_floats:
+            self.P, self.grads = self._update_floats(self.P, grads), grads
+        else:
+            self.optimizer.zero_grad()
+            for p, g in zip(self.params, grads):
+                p.grad += g
+            self.optimizer.step()
+            self.P = [p.data for p in self.params]
+        right = 0
+        if self.classify:
+            right = sum(_decide_floats(o, self.threshold) == class_index(y[i]) for o, i in zip(outs, idx))
+        return objective * len(idx), right
+
+    def _update_floats(self, P: list[float], grads: list[float]) -> list[float]:
+        """The optimizer's step on the floats (in its own order of the parameters)."""
+        order = self.order
+        if order is None:
+            return self.optimizer.step_floats(P, grads)
+        new = self.optimizer.step_floats([P[i] for i in order], [grads[i] for i in order])
+        P = list(P)
+        for i, x in zip(order, new):
+            P[i] = x
+        return P
+
+    def sync(self) -> None:
+        """Write the parameters (and the latest gradients) to the model's Values."""
+        if self.on_floats and self.grads is not None:
+            for p, x, g in zip(self.params, self.P, self.grads):
+                p.data, p.grad = x, g
+
+
+def _generated(step: _Step, X: list[Any], y: list[Any]) -> _GeneratedStep | None:
+    """fit's whole step as generated code, if the model and the loss are built-in ones and the rows are numbers
+    (else None: the engine computes the loss, and says what is wrong with odd rows)."""
+    try:
+        code = compiled_step(step.model, step.loss_fn, step.l2)
+        if len(set(code.params)) != len(code.params) or not rows_of_numbers(X, code.nin):
+            return None
+        return _GeneratedStep(code, step, X, y)
+    except NotCompilableError:
+        return None
+
+
+_FLOAT = frozenset([float])
+
+
+def _float_row(row: Any) -> list[float]:
+    """A row of numbers (checked by CompiledModel.accepts) as a list of floats: the row itself if it is one."""
+    if type(row) is list and _FLOAT.issuperset(map(type, row)):
+        return row
+    return [x if type(x) is float else as_float(x) for x in row]
+
+
+def _decide_floats(out: float | tuple[float, ...], threshold: float) -> int:
+    """_decide on the generated step's outputs: a float, or a tuple of the class scores."""
+    if isinstance(out, float):
+        return 1 if out > threshold else 0
+    return max(range(len(out)), key=out.__getitem__)
 
 
 def _compiled(model: Any, X: list[Any]) -> CompiledModel | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import json
 from pathlib import Path
 from typing import Any
@@ -123,31 +122,19 @@ def test_help_lists_train(capsys: pytest.CaptureFixture[str]) -> None:
         assert option in usage
 
 
-def hide(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
-    """Make `import package` fail, as if it were not installed."""
-    real_import = builtins.__import__
-
-    def without(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == package or name.startswith(package + "."):
-            raise ImportError(f"No module named {package!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", without)
-
-
 def test_without_matplotlib_the_model_is_still_saved(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, hide_package: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hide(monkeypatch, "matplotlib")
+    hide_package("matplotlib")
     assert run(["train", "--hidden", "2", "--epochs", "1", "-q", "--out", str(tmp_path)]) == 0
     assert 'no pictures: they need matplotlib (pip install "microgradnet[plot]")' in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
 
 
 def test_digits_without_scikit_learn_says_which_extra(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, hide_package: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hide(monkeypatch, "sklearn")
+    hide_package("sklearn")
     assert run(["train", "--dataset", "digits", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("microgradnet train: error: load_digits needs scikit-learn")
@@ -170,9 +157,9 @@ def test_a_diverging_run_says_at_which_epoch_and_keeps_its_pictures(
 
 
 def test_a_diverging_run_without_matplotlib_still_exits_with_code_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, hide_package: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hide(monkeypatch, "matplotlib")
+    hide_package("matplotlib")
     assert run(["train", "--lr", "1e300", "--hidden", "2", "--epochs", "2", "-q", "--out", str(tmp_path)]) == 2
     assert "training diverged: the loss stopped being finite at epoch 1 of 2" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import math
 import random
 from collections import Counter
@@ -136,15 +135,8 @@ def test_load_digits() -> None:
     assert max(max(r) for r in raw) == 16.0 and raw[0][:8] == [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]
 
 
-def test_load_digits_without_scikit_learn_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_import = builtins.__import__
-
-    def no_sklearn(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.startswith("sklearn"):
-            raise ImportError("No module named 'sklearn'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+def test_load_digits_without_scikit_learn_says_which_extra(hide_package: Any) -> None:
+    hide_package("sklearn")
     message = r'load_digits needs scikit-learn.*pip install "microgradnet\[datasets\]"'
     with pytest.raises(ModuleNotFoundError, match=message):
         load_digits()

@@ -223,3 +223,16 @@ def test_the_command_line_prints_it() -> None:
     )  # fmt: skip
     assert run.stdout.startswith("Backpropagation through v5: 5 values, 3 backward steps.")
     assert "  a.grad = 3 (via v3) + 7.389 (via v4) = 10.39\n" in run.stdout
+
+
+def test_an_mlps_forward_pass_reads_from_its_first_layer() -> None:
+    from microgradnet.nn import MLP
+    from microgradnet.render.graph import graph_values
+
+    model = MLP(2, [2, 1], seed=0)
+    root = losses.mse(model([[0.5, -1.0]]), [1.0])
+    lines = str(explain(root, module=model, limit=None)).split("\n\n")[1].splitlines()[1:]
+    names = [line.split(" = ")[0].strip() for line in lines]
+    assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b", "v6"]
+    assert names.index("layers.1.neurons.0.w.0") == names.index("v14") - 3  # its weights and bias, just before it
+    assert sorted(names) == sorted({*names}) and len(names) == len(graph_values(root, 100, "test"))

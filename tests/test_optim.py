@@ -141,3 +141,29 @@ def test_bad_arguments_are_explained() -> None:
     opt = SGD(p, schedule=lambda k: "fast")  # type: ignore[arg-type,return-value]
     with pytest.raises(TypeError, match=r"schedule\(0\) must return a finite number, got 'fast'"):
         opt.step()
+
+
+def test_step_floats_is_step_on_plain_numbers() -> None:
+    from microgradnet import Value
+    from microgradnet.optim import SGD, Adam
+
+    makers = [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, dampening=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True, schedule=lambda k: 1.0 / (k + 1)),
+        lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
+    ]
+    for make in makers:
+        values = [Value(x) for x in (0.5, -1.25, 3.0, 0.0)]
+        on_values, on_floats = make(values), make([Value(0.0) for _ in values])
+        data = [v.data for v in values]
+        for k in range(4):
+            grads = [0.3 * k - 1.0, 2.0, -0.5 * k, 1e-3]
+            for v, g in zip(values, grads):
+                v.grad = g
+            on_values.step()
+            data = on_floats.step_floats(data, grads)
+            assert data == [v.data for v in values]  # bit for bit
+        assert on_floats.steps == on_values.steps == 4
+    with pytest.raises(ValueError, match="step_floats: 4 parameters, but 3 values and 4 gradients"):
+        on_floats.step_floats([0.0] * 3, [0.0] * 4)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import io
 import json
 import os
@@ -32,18 +31,6 @@ class Terminal(io.StringIO):
         return True
 
 
-def no_module(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
-    """Make every import of `prefix` (and its submodules) fail, as when it is not installed."""
-    real_import = builtins.__import__
-
-    def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == prefix or name.startswith(prefix + "."):
-            raise ImportError(f"No module named '{name}'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
-
-
 def train(epochs: int = 3, progress: bool | None = None, validation: bool = True) -> dict[str, list[float]]:
     X, y = make_moons(20, seed=0)
     val = (X[:8], y[:8]) if validation else None
@@ -71,8 +58,8 @@ def test_a_log_gets_one_line_per_epoch(progress: bool | None, capsys: pytest.Cap
         assert match.group(3) == ", ".join(f"{key}={value}" for key, value in expected.items())
 
 
-def test_a_log_needs_no_tqdm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    no_module(monkeypatch, "tqdm")
+def test_a_log_needs_no_tqdm(hide_package: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    hide_package("tqdm")
     train(epochs=2, progress=True, validation=False)
     lines = capsys.readouterr().err.splitlines()
     assert [LINE.fullmatch(line).group(1) for line in lines] == ["1", "2"]  # type: ignore[union-attr]
@@ -98,8 +85,8 @@ def test_a_terminal_gets_tqdm_s_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "\r" in frames and "epoch 2/2" in frames and "4/4" in frames and "loss=" in frames and "acc=" in frames
 
 
-def test_a_terminal_without_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
-    no_module(monkeypatch, "tqdm")
+def test_a_terminal_without_tqdm(monkeypatch: pytest.MonkeyPatch, hide_package: Any) -> None:
+    hide_package("tqdm")
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     with pytest.raises(ModuleNotFoundError, match=r'fit\(progress=True\) needs tqdm.*"microgradnet\[progress\]"'):

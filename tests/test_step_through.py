@@ -117,6 +117,23 @@ def test_jupyter_gets_the_page_as_html_with_its_own_ids() -> None:
     assert "<!DOCTYPE" not in one and "<style>" in one  # a fragment, styled inside itself
 
 
+def test_each_values_parts_are_one_group_in_the_drawing() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    root = losses.mse(model([[0.5, -1.0]]), [1.0])
+    page = step_through(root, module=model)
+    svg = ET.fromstring(page.svg)
+    values = graph_values(root, 1000, "test")
+    ns = "{http://www.w3.org/2000/svg}"
+    groups = {g.get("id"): g for g in svg.iter(f"{ns}g") if (g.get("id") or "").endswith("w")}
+    for i, v in enumerate(values):
+        parts = sorted(g.get("id", "") for g in groups.get(f"v{i}w", []))  # its box, op node, and their edges
+        drawn = sorted(i_d for g in svg.iter(f"{ns}g") if re.fullmatch(rf"v{i}(op|o|e\d+)?", i_d := g.get("id", "")))
+        assert parts == drawn, (i, parts, drawn)
+        if v.parents:  # a computed value: its op node, the edge out of it, and one edge from each operand
+            assert f"v{i}op" in parts and f"v{i}o" in parts and len([p for p in parts if "e" in p]) == len(v.parents)
+    assert len(groups) == len([g for g in svg.iter(f"{ns}g") if re.fullmatch(r"v\d+w", g.get("id", ""))])
+
+
 # -- in the browser ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def chrome() -> Iterator[Any]:
@@ -313,6 +330,43 @@ def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: 
         labels = seen["labels"]
         assert all(apart(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]), labels
         assert all(apart(a, g) for a in labels for g in seen["grads"]), seen
+    assert browser.console_errors(chrome) == []
+
+
+def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: Any, tmp_path: Path) -> None:
+    model = MLP(2, [8, 8, 1], seed=1)
+    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
+    page = step_through(root, module=model)
+    open_page(chrome, page, tmp_path / "page.html")
+    seen = chrome.execute_script(
+        """
+        const root = document.querySelector('.mgn-st'), view = root.querySelector('.mgn-st-graph');
+        const [svg, over] = view.querySelectorAll('svg'), last = root.stepThrough.last, out = [], moves = new Set();
+        const order = [...Array(last + 1).keys()];
+        for (const k of [...order, ...order.reverse(), last, 0, last]) {
+          root.stepThrough.go(k);
+          const step = arguments[0][k];
+          if (step[0] === 'in' || step[0] === 'end') continue;
+          const node = root.querySelector('#v' + step[1]) || root.querySelector('#v' + step[1] + 'op');
+          const r = node.getBoundingClientRect(), c = view.getBoundingClientRect();
+          out.push([k, r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom]);
+          moves.add(view.scrollTop + ',' + view.scrollLeft);
+        }
+        const apart = () => {  // how far the labels' layer is from the drawing, zoomed in and fitted to the width
+          const a = svg.getBoundingClientRect(), b = over.getBoundingClientRect();
+          return [a.left - b.left, a.top - b.top, a.width - b.width, a.height - b.height];
+        };
+        const full = root.classList.contains('mgn-st-full'), zoomed = apart();
+        root.querySelector('[data-go="fit"]').click();
+        return {inside: out, moves: moves.size, full, over: [...zoomed, ...apart()],
+                big: [view.scrollWidth > view.clientWidth, view.scrollHeight > view.clientHeight]};
+        """,
+        page.data["steps"],
+    )
+    assert seen["full"] and any(seen["big"]), seen["big"]  # the drawing is bigger than its view: it scrolls
+    assert [k for k, inside in seen["inside"] if not inside] == []  # every step's node is in view
+    assert seen["moves"] > 2  # the view did follow (it scrolled to several places)
+    assert all(abs(d) < 0.5 for d in seen["over"]), seen["over"]  # the labels' layer lies exactly over the drawing
     assert browser.console_errors(chrome) == []
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import microgradnet as mg
 from microgradnet import Value, draw_dot, gradients
-from microgradnet.engine import Dot, InvRMS, InvStd, LogSumExp, MatVecRow, Softmax
+from microgradnet.engine import AttentionHead, AttentionOutput, Dot, InvRMS, InvStd, LogSumExp, MatVecRow, Softmax
 from microgradnet.engine.backward import interior_nodes
 from microgradnet.losses import cross_entropy
 from microgradnet.nn import Embedding
@@ -47,6 +47,18 @@ def torch_cross_entropy(t: Any) -> Any:  # over a vocabulary of 27, the target 3
     return F.cross_entropy(t.reshape(1, -1), torch.tensor([3])).reshape(1)
 
 
+D, T = 4, 3  # attention: a query and T keys and values of D entries, in one flat list
+
+
+def ours_attention(v: list[Any]) -> list[Any]:
+    return mg.attention(v[:D], split(v[D : D + T * D], D), split(v[D + T * D :], D))
+
+
+def torch_attention(t: Any) -> Any:
+    q, k, v = t[:D].reshape(1, D), t[D : D + T * D].reshape(T, D), t[D + T * D :].reshape(T, D)
+    return F.scaled_dot_product_attention(q, k, v).reshape(D)
+
+
 BLOCKS: list[tuple[str, Callable[[list[Any]], list[Any]], Callable[[Any], Any], int]] = [
     ("dot", lambda v: [mg.dot(v[:N], v[N:])], lambda t: torch.dot(t[:N], t[N:]).reshape(1), 2 * N),
     ("matvec", lambda v: mg.matvec(split(v[:-N]), v[-N:]), lambda t: torch.mv(t[:-N].reshape(3, N), t[-N:]), 4 * N),
@@ -54,6 +66,7 @@ BLOCKS: list[tuple[str, Callable[[list[Any]], list[Any]], Callable[[Any], Any], 
     ("rmsnorm", mg.rmsnorm, torch_rmsnorm, N),
     ("layernorm", mg.layernorm, torch_layernorm, N),
     ("cross_entropy", lambda v: [cross_entropy(v, 3)], torch_cross_entropy, 27),
+    ("attention", ours_attention, torch_attention, D + 2 * T * D),
 ]
 IDS = [b[0] for b in BLOCKS]
 
@@ -229,3 +242,58 @@ def test_embedding_refuses_bad_indices_and_sizes() -> None:
         Embedding(0, 2)
     with pytest.raises(ValueError, match="Embedding\\(std\\) must be a positive number"):
         Embedding(2, 2, std=0.0)
+
+
+def test_an_attention_head_is_d_nodes_over_one_shared_head_node() -> None:
+    q, keys, values = (
+        [Value(0.5 * i) for i in range(3)],
+        [[Value(0.1 * (t - i)) for i in range(3)] for t in range(4)],
+        [[Value(0.2 * t * i) for i in range(3)] for t in range(4)],
+    )
+    out = mg.attention(q, keys, values)
+    assert [type(o) for o in out] == [AttentionOutput] * 3 and type(out[0]._p) is AttentionHead
+    assert out[0]._p is out[2]._p
+    assert out[1]._prev == (*q, *[k for key in keys for k in key], *[v[1] for v in values])
+    assert len(interior_nodes(mg.sum(out))) == 1 + 3 + 1  # the sum, the outputs, their head
+    info = out[1].describe()
+    assert (info.op, info.details[0], info.name) == ("attention", "T = 4, d = 3", "attention")
+    assert info.roles[:4] == ("q0", "q1", "q2", "k0_0") and info.roles[-1] == "v3_1"
+    assert "attention" in draw_dot(mg.sum(out)).source and "attention head" not in draw_dot(mg.sum(out)).source
+
+
+def test_attention_backward_twice_and_through_some_outputs() -> None:
+    xs = point(D + 2 * T * D, 3)
+    vs = [Value(x) for x in xs]
+    out = ours_attention(vs)
+    t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+    expected = torch_attention(t)
+    out[1].backward()
+    first = [v.grad for v in vs]
+    out[1].backward()  # leaves accumulate, exactly as the first pass
+    assert [v.grad for v in vs] == [2 * g for g in first]
+    for v in vs:
+        v.grad = 0.0
+    (out[2] * 3.0).backward()  # the head passes on only what reaches it in this pass: nothing of out[1]
+    expected[2].backward()
+    assert [v.grad for v in vs] == pytest.approx([3 * g for g in t.grad.tolist()], rel=1e-11, abs=1e-14)
+    assert [v.grad for v in vs[:D]] != [0.0] * D
+
+
+def test_attention_scale_no_grad_and_bad_input() -> None:
+    q, k, v = [Value(1.0), Value(2.0)], [[Value(0.5), Value(-1.0)], [1.0, 2.0]], [[Value(3.0), 1.0], [2.0, 4.0]]
+    tq, tk, tv = (
+        torch.tensor([[getattr(x, "data", x) for x in row] for row in m], dtype=torch.float64) for m in ([q], k, v)
+    )
+    got = [o.data for o in mg.attention(q, k, v, scale=0.3)]
+    assert got == pytest.approx(F.scaled_dot_product_attention(tq, tk, tv, scale=0.3).reshape(2).tolist(), rel=1e-14)
+    with mg.no_grad():
+        outs = mg.attention(q, k, v)
+    assert all(type(o) is Value and not o._prev for o in outs)
+    with pytest.raises(ValueError, match="as many values as keys, at least one; got 2 keys, 1 values"):
+        mg.attention(q, k, v[:1])
+    with pytest.raises(ValueError, match="attention: key 1 has 1 entries and value 1 2; q has 2"):
+        mg.attention(q, [k[0], k[1][:1]], v)
+    with pytest.raises(TypeError, match="attention\\(q\\) must be a list of Values or numbers, got str"):
+        mg.attention("ab", k, v)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="attention\\(scale\\)"):
+        mg.attention(q, k, v, scale="big")  # type: ignore[arg-type]

@@ -4,6 +4,8 @@
 | --- | --- |
 | `program.py` | `to_python` and `Program`: one graph as a readable function of its inputs |
 | `model.py` | `CompiledModel`: a Neuron, Layer or MLP as code for one sample, looped over a batch |
+| `step.py` | `CompiledStep`: fit's whole training step (model, loss, L2, backward) as one function |
+| `loss.py` | a built-in loss as code: each sample's term and its backward step, the batch's part on top |
 | `graph.py` | a graph laid out as code: its order, names, and each node's backward lines |
 | `writer.py` | the names of generated code and the writer a node writes itself with |
 | `inline.py` | a rule's own expression, written in place of a call of it |

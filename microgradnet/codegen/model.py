@@ -19,7 +19,7 @@ import re
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..engine import Value
 from ..engine.floats import as_float
@@ -29,7 +29,7 @@ from ..nn import MLP, Layer, Module, Neuron
 from .graph import backward_lines, name_values, node_code, tidy, walk
 from .writer import Scope
 
-__all__ = ["CompiledModel", "NotCompiledWarning", "compiled"]
+__all__ = ["CompiledModel", "ModelCode", "NotCompiledWarning", "compiled", "model_code", "rows_of_numbers"]
 
 _FLOAT = frozenset([float])
 _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
@@ -70,16 +70,7 @@ class CompiledModel:
 
     def accepts(self, rows: Sequence[Any]) -> bool:
         """Whether every row is a sequence of `nin` real numbers (anything else is left to the engine)."""
-        for row in rows:
-            if isinstance(row, (str, bytes, Value, numbers.Real)) or not hasattr(row, "__len__"):
-                return False
-            if len(row) != self.nin:
-                return False
-            if not _FLOAT.issuperset(map(type, row)) and not all(
-                isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row
-            ):
-                return False
-        return True
+        return rows_of_numbers(rows, self.nin)
 
     def __call__(self, rows: Sequence[Sequence[float]]) -> list[Any]:
         """The model's output for each row, as new leaf Values (a Value per row, or a list for several outputs)."""
@@ -103,6 +94,20 @@ class CompiledModel:
             seeds = grads
         for p, g in zip(self.params, self._backward(self._P, self._kept, seeds)):
             p.grad += g
+
+
+def rows_of_numbers(rows: Sequence[Any], nin: int) -> bool:
+    """Whether every row is a sequence of `nin` real numbers (anything else is left to the engine)."""
+    for row in rows:
+        if isinstance(row, (str, bytes, Value, numbers.Real)) or not hasattr(row, "__len__"):
+            return False
+        if len(row) != nin:
+            return False
+        if not _FLOAT.issuperset(map(type, row)) and not all(
+            isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row
+        ):
+            return False
+    return True
 
 
 _cache: weakref.WeakKeyDictionary[Module, CompiledModel] = weakref.WeakKeyDictionary()
@@ -142,25 +147,42 @@ def _floats(row: Sequence[Any]) -> list[float]:
     return [x if type(x) is float else as_float(x) for x in row]
 
 
-def _module_text(
-    xs: list[Value], named: list[tuple[str, Value]], outputs: list[Value], interior: list[Value]
-) -> tuple[str, dict[str, object]]:
-    """The source of forward(P, rows) and backward(P, kept, seeds) for the traced graph, and its helpers."""
-    scope = Scope(["forward", "backward", "P", "rows", "kept", "seeds", "outs", "keep", "out"])
+class ModelCode(NamedTuple):
+    """A traced model's code for one sample: names, forward lines, backward lines and the gradients they use."""
+
+    names: dict[Value, str]  # every input, parameter and node, named
+    grads: dict[Value, str]  # the gradient's name of each parameter and of each node a parameter's gradient needs
+    forward: list[str]  # `name = expr` for each node, each after its parents
+    backward: list[str]  # the chain rule from the outputs' gradients back to the parameters', indented for a loop
+    inner: list[str]  # the gradients of the nodes (outputs' included) that start from 0.0 for each sample
+
+
+def model_code(scope: Scope, xs: list[Value], named: list[tuple[str, Value]], interior: list[Value]) -> ModelCode:
+    """The code of the traced graph `interior` over the inputs xs and the named parameters (see ModelCode)."""
     params = [p for _, p in named]
     names = {p: scope.fresh(_parameter_hint(name), ("", "_grad")) for name, p in named}
     names.update(name_values(scope, [*xs, *interior]))
     codes = {v: node_code(scope, v, names) for v in interior}
     needed = _needs_grad(interior, set(params))
     grads = {v: names[v] + "_grad" for v in [*params, *interior] if v in needed or v in set(params)}
-    output_grads = [grads[o] for o in outputs if o in grads]
-
     backward: list[str] = []
     for v in reversed(interior):  # each node after all of its consumers
         if v in needed:
             backward += backward_lines(codes[v], grads, "        ")
-    backward = _inline_isfinite(backward, scope)
-    inner = [grads[v] for v in interior if v in grads and grads[v] not in output_grads]
+    forward = [f"{names[v]} = {tidy(codes[v].expr or '')}" for v in interior]
+    inner = [grads[v] for v in interior if v in grads]
+    return ModelCode(names, grads, forward, _inline_isfinite(backward, scope), inner)
+
+
+def _module_text(
+    xs: list[Value], named: list[tuple[str, Value]], outputs: list[Value], interior: list[Value]
+) -> tuple[str, dict[str, object]]:
+    """The source of forward(P, rows) and backward(P, kept, seeds) for the traced graph, and its helpers."""
+    scope = Scope(["forward", "backward", "P", "rows", "kept", "seeds", "outs", "keep", "out"])
+    params = [p for _, p in named]
+    names, grads, forward, backward, inner = model_code(scope, xs, named, interior)
+    output_grads = [grads[o] for o in outputs if o in grads]
+    inner = [g for g in inner if g not in output_grads]
     backward, assigned = _first_assignments(backward, set(inner))
     inner = [g for g in inner if g not in assigned]
     used = set(_names("\n".join(backward)))
@@ -173,7 +195,7 @@ def _module_text(
     lines = ["def forward(P, rows):", *_declare(hot), unpack_params, "    outs = []", "    kept = []"]
     lines += ["    out = outs.append", "    keep = kept.append"]
     lines.append(f"    for {_tuple([names[x] for x in xs], parens=False)} in rows:")
-    lines += [f"        {names[v]} = {tidy(codes[v].expr or '')}" for v in interior]
+    lines += [f"        {line}" for line in forward]
     result = names[outputs[0]] if len(outputs) == 1 else f"({', '.join(names[o] for o in outputs)})"
     lines += [f"        out({result})", f"        keep({_tuple(kept)})"]
     lines += ["    return outs, kept", "", "", "def backward(P, kept, seeds):"]

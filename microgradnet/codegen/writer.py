@@ -47,6 +47,7 @@ class Scope:
         self._counts: dict[str, int] = {}  # the last number handed out after each hint (mul1, mul2 ...)
         self.helpers: dict[str, object] = {}  # name -> the object it is bound to
         self._helper_names: dict[int, str] = {}  # id(object) -> its name (the object is kept alive in helpers)
+        self.symbols: dict[float, str] = {}  # numbers that stand for a variable of the code (a traced target): its name
 
     def fresh(self, hint: str, suffixes: tuple[str, ...] = ("",)) -> str:
         """A new name like hint (hint_2, hint_3 ... if taken), with name + each suffix free as well."""
@@ -83,6 +84,8 @@ class Scope:
     def literal(self, c: float) -> str:
         """c as Python text that reads back as exactly c: a float literal, or a name for inf and nan."""
         c = float(c)
+        if c in self.symbols:
+            return self.symbols[c]
         if c != c:
             return self.helper(math.nan, "nan")
         if math.isinf(c):

@@ -13,6 +13,7 @@ Its modules, each with one job:
 | `weighted_sum.py` | a neuron's weighted sum as one node: `linear`, `linears`, `linears_each` |
 | `activated.py` | a neuron's weighted sum and its activation as one node, which comes apart when looked into |
 | `vectors.py` | vector building blocks: `dot`, `matvec`, `softmax`, `rmsnorm`, `layernorm` |
+| `attention.py` | one head of scaled dot-product attention as d output nodes: `attention` |
 | `backward.py` | the backward pass, and the walk that orders a graph for it |
 | `gradients.py` | `gradients()`: derivatives as Values, to any order |
 | `floats.py` | float semantics: IEEE 754 results where Python's math module raises |
@@ -26,6 +27,7 @@ Its modules, each with one job:
 from __future__ import annotations
 
 from .activated import ACTIVATIONS
+from .attention import AttentionHead, AttentionOutput, attention
 from .backward import backward_order, backward_reached
 from .extend import FusedNode, all_values, new_node, to_float
 from .formulas import LocalRule
@@ -47,6 +49,8 @@ __all__ = [
     "LAYOUTS",
     "OPS",
     "TABLE",
+    "AttentionHead",
+    "AttentionOutput",
     "Dot",
     "FusedNode",
     "InvRMS",
@@ -69,6 +73,7 @@ __all__ = [
     "SumSquares",
     "Value",
     "all_values",
+    "attention",
     "backward_order",
     "backward_reached",
     "defop",

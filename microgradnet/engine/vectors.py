@@ -20,6 +20,7 @@ import builtins
 import math
 import operator
 from collections.abc import Sequence
+from itertools import chain
 
 from .extend import FusedNode
 from .layouts import ROW, TWO
@@ -32,7 +33,6 @@ from .weighted_sum import InputRow
 __all__ = ["Dot", "InvRMS", "InvStd", "MatVecRow", "Softmax", "dot", "layernorm", "matvec", "rmsnorm", "softmax"]
 
 _mul = operator.mul
-_LEAF = frozenset([Value])  # a Value of exactly this class is a leaf (every node is of a subclass)
 _new_rows = copy_function(new_nodes)  # with a code object of its own: its caches see MatVecRow alone
 
 
@@ -187,8 +187,12 @@ def matvec(W: Sequence[Sequence[Operand]], x: Sequence[Operand]) -> list[Value]:
     xs = _values(x, "matvec(x)")
     xd = [v.data for v in xs]
     n, dot_ = len(xs), builtins.sum
-    params: list[tuple[Value, ...]] = [tuple(ws) for ws in W if _LEAF.issuperset(map(type, ws)) and len(ws) == n]  # type: ignore[arg-type]
-    if len(params) == len(W):  # parameters (checked at C speed), the common case: rows over one shared InputRow
+    try:
+        params: list[tuple[Value, ...]] = list(map(tuple, W))  # type: ignore[arg-type]
+    except TypeError:  # a row that is no sequence: the checks below say so
+        params = []
+    kinds = list(map(type, chain.from_iterable(params)))  # parameters are leaves: Values of exactly the class Value
+    if params and kinds.count(Value) == len(kinds) and set(map(len, params)) == {n}:  # checked at C speed
         datas = [dot_(map(_mul, [w.data for w in ws], xd), 0.0) for ws in params]
         return _new_rows(MatVecRow, datas, params, new_node(InputRow, 0.0, xs))
     rows = [_values(ws, "matvec(W) rows") for ws in W]

@@ -54,7 +54,7 @@ class Explanation:
         sizes = f"{_count(len(t.values), 'value')}, {_count(len(t.steps), 'backward step')}"
         out = [f"Backpropagation through {root}: {sizes}."]
         out += ["", "Forward pass, each value computed from those above it:"]
-        out += _shown([f"  {self.forward(v)}" for v in t.values], limit, "value", keep_end=True)
+        out += _shown([f"  {self.forward(v)}" for v in t.reading], limit, "value", keep_end=True)
         if not t.steps:
             out += ["", f"{root} is a leaf: {atom(root)}.grad = 1, and there is nothing to pass it on to."]
             return out
@@ -65,7 +65,7 @@ class Explanation:
             out += self.step(step)
         if len(steps) < len(t.steps):
             out.append(f"  … {_count(len(t.steps) - len(steps), 'more step')} left out{_all()}")
-        leaves = [v for v in t.values if not v.parents]
+        leaves = [v for v in t.reading if not v.parents]
         out += ["", "Gradients of the leaves:"]
         out += _shown([f"  {atom(t.names[v])}.grad = {t.sum_by_path(v, self.precision)}" for v in leaves], limit,
                       "leaf", keep_end=False)  # fmt: skip

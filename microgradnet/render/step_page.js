@@ -2,7 +2,7 @@
    Plain JavaScript, no library and no network. The data (the values, and for each step its text and
    the grads it changes) is JSON in the page; the drawing is Graphviz's SVG, whose parts have ids:
    v3 a Value's box, v3d / v3g its data and grad texts (v3dc / v3gc their boxes), v3op its op node,
-   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands. */
+   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands; v3w groups them all. */
 window.microgradnetStepThrough = function (uid) {
   "use strict";
   var tries = 0;
@@ -21,10 +21,17 @@ window.microgradnetStepThrough = function (uid) {
     var data = JSON.parse(root.querySelector(".mgn-st-data").textContent);
     var values = data.values, steps = data.steps, n = values.length, last = steps.length - 1;
     var svg = root.querySelector(".mgn-st-graph svg");
-    var top = svg.querySelector("g");  // Graphviz's top group; the labels get a layer of their own over it
-    var canvas = document.createElementNS("http://www.w3.org/2000/svg", "g");
-    canvas.setAttribute("transform", top.getAttribute("transform") || "");
-    svg.appendChild(canvas);
+    // The edge labels go on a drawing of their own laid over Graphviz's, with its size and coordinates: what
+    // they change is laid out and painted there, not in the big drawing.
+    var over = document.createElementNS("http://www.w3.org/2000/svg", "svg"), canvas = over.appendChild(
+      document.createElementNS("http://www.w3.org/2000/svg", "g"));
+    ["width", "height", "viewBox"].forEach(function (name) {
+      if (svg.hasAttribute(name)) over.setAttribute(name, svg.getAttribute(name));
+    });
+    over.setAttribute("class", "mgn-st-over");
+    over.setAttribute("aria-hidden", "true");
+    canvas.setAttribute("transform", svg.querySelector("g").getAttribute("transform") || "");  // Graphviz's top group's
+    svg.parentNode.appendChild(over);
     var panel = root.querySelector(".mgn-st-panel");
     var view = root.querySelector(".mgn-st-graph");
     var slider = root.querySelector("input[type=range]");
@@ -46,7 +53,7 @@ window.microgradnetStepThrough = function (uid) {
       for (var j = 0; byId[id + "e" + j]; j++) edges.push(byId[id + "e" + j]);
       var d = byId[id + "d"], g = byId[id + "g"];
       parts.push({
-        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges,
+        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges, all: byId[id + "w"],
         data: d, grad: g, gradBox: byId[id + "gc"] || null,
         dataPrefix: d && d.textContent.indexOf("data ") === 0 ? "data " : "",
         gradPrefix: g && g.textContent.indexOf("grad ") === 0 ? "grad " : "",
@@ -72,35 +79,41 @@ window.microgradnetStepThrough = function (uid) {
       return lo ? gradTexts[i][lo - 1] : "0";
     }
 
+    function put(el, text) {  // a new text in the same text node: the browser keeps its layout object
+      var node = el.firstChild;
+      if (node && node.nodeType === 3 && !node.nextSibling && text) node.data = text; else el.textContent = text;
+    }
+
     function setClass(el, name, on) {
       if (el) el.classList.toggle(name, on);
     }
 
     var lit = [], labels = [], now = -1, timer = null;
 
+    // A step first reads what it needs of the drawing's geometry (laid out already, unless a step came before the
+    // last frame), then writes: reads after writes would make the browser lay the big drawing out again and again.
     function go(k) {
       k = Math.max(0, Math.min(last, k | 0));
       now = k;
+      var step = steps[k], kind = step[0], v = step[1], at = v >= 0 && kind !== "end" ? parts[v] : null;
+      var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box, at.op], step[3].map(function (u) { return parts[u[0]].gradBox; })) : null;
+      labels.forEach(function (x) { x.parentNode.removeChild(x); });
+      labels = [];
+      if (spots) label(v, step, spots);  // (measured before anything else changes: one small layout)
       for (var i = 0; i < n; i++) {
         var p = parts[i], future = k < appear[i];
         var text = future ? "?" : values[i][2], grad = gradAt(i, k);
-        if (p.data && text !== p.shownData) { p.data.textContent = p.dataPrefix + text; p.shownData = text; }
-        if (p.grad && grad !== p.shownGrad) {
-          p.grad.textContent = grad || p.gradPrefix ? p.gradPrefix + grad : "";
-          p.shownGrad = grad;
-        }
+        if (p.data && text !== p.shownData) { put(p.data, p.dataPrefix + text); p.shownData = text; }
+        if (p.grad && grad !== p.shownGrad) { put(p.grad, grad || p.gradPrefix ? p.gradPrefix + grad : ""); p.shownGrad = grad; }
         if (future !== p.future) {
           p.future = future;
-          [p.box, p.op, p.out].concat(p.edges).forEach(function (el) { setClass(el, "mgn-future", future); });
+          setClass(p.all, "mgn-future", future);  // the group of its box, its op and their edges
         }
       }
-      lit.forEach(function (x) { x[0].classList.remove(x[1]); });
+      var was = lit;
       lit = [];
-      labels.forEach(function (x) { x.parentNode.removeChild(x); });
-      labels = [];
-      var step = steps[k], kind = step[0], v = step[1];
       function light(el, name) {
-        if (el) { el.classList.add(name); lit.push([el, name]); }
+        if (el) lit.push([el, name]);
       }
       if (v >= 0 && kind !== "end") {
         var q = parts[v], mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
@@ -114,8 +127,8 @@ window.microgradnetStepThrough = function (uid) {
         light(r.gradBox, "mgn-gotc");
         if (u[1] >= 0 && parts[v].edges[u[1]]) light(parts[v].edges[u[1]], "mgn-flow");
       });
-      if (kind === "b") label(v, step);
-      if (v >= 0 && kind !== "end") follow(parts[v].box || parts[v].op);
+      was.forEach(function (x) { if (!lit.some(function (y) { return y[0] === x[0] && y[1] === x[1]; })) x[0].classList.remove(x[1]); });
+      lit.forEach(function (x) { x[0].classList.add(x[1]); });  // (a class an element keeps is no change)
       panel.textContent = "";
       var head = document.createElement("div");
       head.className = "mgn-st-head";
@@ -129,6 +142,7 @@ window.microgradnetStepThrough = function (uid) {
       });
       slider.value = String(k);
       count.textContent = k + " / " + last;
+      if (scroll) { view.scrollTop = scroll[0]; view.scrollLeft = scroll[1]; }
     }
 
     function operand(number) {  // a negative number inside a formula: in parentheses, as explain() writes it
@@ -144,29 +158,43 @@ window.microgradnetStepThrough = function (uid) {
       });
     }
 
+    // Where each label of a backward step may go (a fraction of its edge's length, SPOTS), and the grads its step
+    // changes: the drawing's geometry does not change, so each edge's and box's is read once, and kept.
+    function where(v, step) {
+      return step[3].map(function (u) {
+        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path"), box = parts[u[0]].gradBox;
+        if (box && !box.mgnBox) box.mgnBox = box.getBBox();
+        if (path && !path.mgnAt) {
+          var length = path.getTotalLength();
+          path.mgnAt = {};
+          SPOTS.forEach(function (s) { path.mgnAt[s[0]] = path.mgnAt[s[0]] || path.getPointAtLength(length * s[0]); });
+        }
+        return { avoid: box ? box.mgnBox : null, at: path ? path.mgnAt : null };
+      });
+    }
+
     // local derivative × upstream gradient = contribution, on each edge of the node's backward step: each label
     // where it covers neither another label nor a grad that the step changes, near the middle of its edge
-    function label(v, step) {
-      var made = [], avoid = [], placed = [];
-      step[3].forEach(function (u) {
-        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path"), box = parts[u[0]].gradBox;
-        if (box) avoid.push(box.getBBox());
-        if (!path) return;
+    function label(v, step, spots) {
+      var made = [], placed = [];
+      var avoid = spots.map(function (s) { return s.avoid; }).filter(Boolean);
+      step[3].forEach(function (u, i) {
+        if (!spots[i].at) return;
         var g = document.createElementNS(SVGNS, "g"), t = document.createElementNS(SVGNS, "text");
         g.setAttribute("class", "mgn-lab");
         t.setAttribute("text-anchor", "middle");
         t.textContent = u[4] + " × " + step[4] + " = " + u[5];
         g.appendChild(t);
         canvas.appendChild(g);
-        made.push([g, t, path]);
+        made.push([g, t, spots[i].at]);
       });
-      var sizes = made.map(function (x) { return x[1].getBBox(); });  // read every size (at 0, 0), then write
+      var sizes = made.map(function (x) { return x[1].getBBox(); });  // one layout measures every label (at 0, 0)
       made.forEach(function (x, i) {
-        var size = sizes[i], path = x[2], length = path.getTotalLength(), best = null, first = null;
+        var size = sizes[i], best = null, first = null;
         for (var pass = 0; pass < 2 && !best; pass++) {  // free of labels and grads; else free of labels at least
           var others = pass ? placed : avoid.concat(placed);
           for (var c = 0; c < SPOTS.length && !best; c++) {
-            var at = path.getPointAtLength(length * SPOTS[c][0]), shift = SPOTS[c][1] * (size.height + 2);
+            var at = x[2][SPOTS[c][0]], shift = SPOTS[c][1] * (size.height + 2);
             var r = { x: at.x + size.x - 2, y: at.y + 3 + shift + size.y - 1, width: size.width + 4, height: size.height + 2 };
             first = first || r;
             if (!others.some(function (o) { return overlap(o, r); })) best = r;
@@ -191,11 +219,30 @@ window.microgradnetStepThrough = function (uid) {
       return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
     }
 
-    function follow(el) {  // scroll the drawing (not the page) to bring the step's node into view
-      if (!el || (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth)) return;
-      var r = el.getBoundingClientRect(), c = view.getBoundingClientRect();
-      if (r.top < c.top || r.bottom > c.bottom) view.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
-      if (r.left < c.left || r.right > c.right) view.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    // The view scrolls only when the step's node (its box and its op) is not inside it by a margin, and then it centres
+    // the node along that axis, with the grads its step changes if they fit in the view too.
+    function follow(els, also) {
+      if (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth) return null;
+      var c = view.getBoundingClientRect(), top = c.top + view.clientTop, left = c.left + view.clientLeft;
+      var r = around(els, null), all = around(also, r), h = view.clientHeight, w = view.clientWidth;
+      if (!r) return null;
+      if (all && all.bottom - all.top <= h * 3 / 4 && all.right - all.left <= w * 3 / 4) r = all;
+      var y = along(r.top - top, r.bottom - top, h), x = along(r.left - left, r.right - left, w);
+      return x || y ? [view.scrollTop + y, view.scrollLeft + x] : null;
+    }
+
+    function around(els, r) {  // the box around the elements' boxes, and r
+      els.forEach(function (el) {
+        var b = el && el.getBoundingClientRect();
+        if (b) r = r ? { top: Math.min(r.top, b.top), bottom: Math.max(r.bottom, b.bottom), left: Math.min(r.left, b.left),
+                         right: Math.max(r.right, b.right) } : b;
+      });
+      return r;
+    }
+
+    function along(from, to, size) {  // how far to scroll along one axis to show [from, to] in a view of that size
+      var margin = Math.min(40, size / 8);
+      return from >= margin && to <= size - margin ? 0 : (from + to - size) / 2;
     }
 
     function play() {

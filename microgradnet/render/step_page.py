@@ -147,7 +147,7 @@ def _steps(trace: Trace, precision: int) -> tuple[dict[str, Any], Texts, Texts]:
     datas = {v: number(v.data, p) for v in trace.values}
     values = [[trace.names[v], atom(trace.names[v]), datas[v], int(not v.parents)] for v in trace.values]
     grads: dict[Value, list[str]] = {v: ["0"] for v in trace.values}
-    leaves = [v for v in trace.values if not v.parents]
+    leaves = [v for v in trace.reading if not v.parents]
     shown = ", ".join(f"{trace.names[v]} = {number(v.data, p)}" for v in leaves[:12])
     steps: list[list[Any]] = [["in", -1, [f"The inputs: {shown}{', …' if len(leaves) > 12 else ''}."], [], ""]]
     for v in trace.values:

@@ -33,7 +33,8 @@ def page_svg(svg: str, final: dict[str, tuple[str, str]]) -> str:
     an op node to its Value the id v3o (the edges into op nodes have theirs from the DOT source: v3e0).
     Each data and grad cell, marked by a link to #v3d / #v3g, loses its link and gets the ids v3d and
     v3g (its text) and v3dc and v3gc (its box); its text becomes `final[id]` (the cells were laid out
-    for the widest text they will show). Titles, comments and font names go (the page's CSS has the font).
+    for the widest text they will show). Each Value's parts are then one group, id v3w. Titles, comments and
+    font names go (the page's CSS has the font).
     """
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
@@ -68,8 +69,31 @@ def page_svg(svg: str, final: dict[str, tuple[str, str]]) -> str:
                 else:
                     g.attrib.pop("id", None)
             g.remove(title)
+    _group(root)
     _compact(root)
     return ET.tostring(root, encoding="unicode")
+
+
+_PART = re.compile(r"^v(\d+)(?:op|o|e\d+)?$")
+
+
+def _group(root: ET.Element) -> None:
+    """Each Value's parts (its box, its op node, the edges into them) in one group of their own, id v3w, where its
+    first part was: the page marks a value not computed yet by one class on one element, not on each part."""
+    for parent in list(root.iter()):
+        order: list[ET.Element] = []
+        groups: dict[str, ET.Element] = {}
+        for child in parent:
+            m = _PART.match(child.get("id", "")) if child.tag == _tag("g") else None
+            if m is None:
+                order.append(child)
+                continue
+            if m.group(1) not in groups:
+                groups[m.group(1)] = ET.Element(_tag("g"), {"id": f"v{m.group(1)}w"})
+                order.append(groups[m.group(1)])
+            groups[m.group(1)].append(child)
+        if groups:
+            parent[:] = order
 
 
 _NUMBER = re.compile(r"-?\d+\.\d+")

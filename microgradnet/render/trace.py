@@ -50,6 +50,7 @@ class Trace:
         self.received: dict[Value, list[tuple[Value, float]]] = {}  # value -> (consumer, amount), in order
         self.grads: dict[Value, float] = {root: 1.0}
         self.steps = [self._step(v) for v in order]
+        self.reading = _reading(self.values, drawn)
 
     def rule(self, v: Value, precision: int = 4) -> LocalRule:
         """v's rule written with the trace's names."""
@@ -106,6 +107,21 @@ def added(terms: list[tuple[str, float]], precision: int) -> str:
         else:
             out += f" - {text}" if negative else f" + {text}"
     return out
+
+
+def _reading(values: list[Value], drawn: set[Value]) -> list[Value]:
+    """values in the order to read a forward pass in: each leaf just before the first value computed from it (an
+    MLP's list starts with its first layer, not with the weights of its last, whose neuron comes first in the graph)."""
+    out: list[Value] = []
+    placed: set[Value] = set()
+    for v in values:
+        if v.parents:
+            for p in v.parents:
+                if not p.parents and p in drawn and p not in placed:
+                    out.append(p)
+                    placed.add(p)
+            out.append(v)
+    return out + [v for v in values if not v.parents and v not in placed]  # a root that is a leaf
 
 
 def _names(values: list[Value], given: Mapping[Value, Any]) -> dict[Value, str]:
