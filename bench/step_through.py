@@ -121,6 +121,7 @@ def measure(quick: bool = False, log: Any = print) -> list[dict[str, Any]]:
                     for stat, value in _stats(times[kind]).items()
                 },
                 "all_cpu_mean_ms": round(process / len(order), 2),
+                "step_cpu_max_ms": round(max(times["main_cpu"][:-4]), 2),  # one step forward or back (→ ←)
                 "jump_cpu_max_ms": round(max(times["main_cpu"][-4:]), 2),  # End, Home, End, Home: the most changes
             }
             rows.append(row)
@@ -157,8 +158,9 @@ def _line(row: dict[str, Any]) -> str:
         f"{row['graph']:>10}: {row['values']:>4} values, {row['steps']:>5} steps, {row['bytes'] / 1e6:.3f} MB "
         f"(built in {row['build_s']} s)\n    per step, min/median/p95/max ms: wall clock until laid out "
         f"{stats('layout')}, until painted {stats('frame')} (a frame with nothing to paint: "
-        f"{row['idle_median_ms']:.1f});\n    CPU per step: main thread {stats('main_cpu')} (jumps to the end and the "
-        f"start: {row['jump_cpu_max_ms']:.1f} at most), renderer process (with raster) {row['all_cpu_mean_ms']:.1f} "
+        f"{row['idle_median_ms']:.1f});\n    CPU per step: main thread {stats('main_cpu')} (one step → or ←: "
+        f"{row['step_cpu_max_ms']:.1f} at most; jumps to the end and the start: {row['jump_cpu_max_ms']:.1f} at most), "
+        f"renderer process (with raster) {row['all_cpu_mean_ms']:.1f} "
         "on average"
     )
 
@@ -177,11 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     big = [r for r in rows if r["values"] >= 500]
     small = all(r["bytes"] <= LIMIT_BYTES for r in big)
     fast = all(r["frame_median_ms"] < LIMIT_MS for r in rows)
-    cheap = all(r["main_cpu_max_ms"] < LIMIT_MS for r in rows)
+    cheap = all(r["step_cpu_max_ms"] < LIMIT_MS for r in rows)
+    jumps = all(r["jump_cpu_max_ms"] < LIMIT_MS for r in rows)
     print(
         f"a 500-value page <= 1 MB: {'met' if small else 'NOT met'}; a step redrawn and painted in < 50 ms, "
-        f"wall clock (median): {'met' if fast else 'NOT met'}; main thread CPU (every step): "
-        f"{'met' if cheap else 'NOT met'} (load average while measured: {os.getloadavg()[0]:.1f})"
+        f"wall clock (median): {'met' if fast else 'NOT met'}; main thread CPU (every step → ←): "
+        f"{'met' if cheap else 'NOT met'}; (Home, End): {'met' if jumps else 'NOT met'} "
+        f"(load average while measured: {os.getloadavg()[0]:.1f})"
     )
     if args.json:
         Path(args.json).write_text(json.dumps({"quick": args.quick, "rows": rows}, indent=2), encoding="utf-8")
