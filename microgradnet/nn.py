@@ -464,6 +464,9 @@ def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
         yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
 
 
+_CONTAINERS = (Module, list, tuple, dict)  # what _collect looks into
+
+
 def _collect(obj: object, out: list[Value]) -> None:
     """Append the Values in obj's attributes to out, in the order of _walk."""
     if isinstance(obj, Value):
@@ -480,8 +483,11 @@ def _collect(obj: object, out: list[Value]) -> None:
         items = obj.values()
     else:
         return
-    for value in items:
-        _collect(value, out)
+    for value in items:  # the Values here, the containers by a call each (most attributes are neither)
+        if isinstance(value, Value):
+            out.append(value)
+        elif isinstance(value, _CONTAINERS):
+            _collect(value, out)
 
 
 def is_batch(x: object) -> bool:
