@@ -14,6 +14,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import Any, TypeVar, overload
 
 from . import modelfile
@@ -252,9 +253,9 @@ class Layer(Module):
             nin = len(neurons[0].w)
             many = len(rows) > 1
             rows = [_inputs(x, nin, self, i if many else None) for i, x in enumerate(rows)]
-        kinds = {n.activation for n in neurons}
+        kinds = set(map(_ACTIVATION_OF, neurons))  # attrgetters mapped: read at C speed, no frame per neuron
         kind = kinds.pop() if len(kinds) == 1 else None
-        weights, biases = [n.w for n in neurons], [n.b for n in neurons]
+        weights, biases = list(map(_WEIGHTS_OF, neurons)), list(map(_BIAS_OF, neurons))
         layer = self.__dict__.get("_parameters")  # kept from the latest call while it holds the same parameters
         if layer is None or not layer.holds(weights, biases):
             layer = self._parameters = LayerParameters(weights, biases)
@@ -465,6 +466,7 @@ def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Value]]:
 
 
 _CONTAINERS = (Module, list, tuple, dict)  # what _collect looks into
+_ACTIVATION_OF, _WEIGHTS_OF, _BIAS_OF = attrgetter("activation"), attrgetter("w"), attrgetter("b")  # a neuron's
 
 
 def _collect(obj: object, out: list[Value]) -> None:
