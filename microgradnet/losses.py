@@ -337,9 +337,10 @@ def l2(params: Iterable[Value] | object, alpha: float = 1.0) -> Value:
     if not isinstance(ps, Iterable):
         raise TypeError(f"l2(params) must be a Module or a list of Values, got {type(params).__name__}")
     ps = list(ps)
-    for p in ps:
-        if not isinstance(p, Value):
-            raise TypeError(f"l2(params) must contain Values, got {type(p).__name__}: {p!r:.60}")
+    if not all_values(ps):  # checked at C speed; one by one only to name the culprit
+        for p in ps:
+            if not isinstance(p, Value):
+                raise TypeError(f"l2(params) must contain Values, got {type(p).__name__}: {p!r:.60}")
     return sum_squares(ps) * alpha
 
 

@@ -16,7 +16,7 @@ from . import floats
 from .extend import FusedNode, atom, series
 from .make import leaf
 from .source import SourceWriter
-from .value import Operand, Partials, Value, to_float
+from .value import Operand, Partials, Value, all_values, to_float
 
 __all__ = ["LogSumExp", "Sum", "SumSquares", "logsumexp", "sum_squares"]  # and sum, kept out: it is a builtin's name
 
@@ -171,6 +171,12 @@ def sum(terms: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001 
 
 def sum_squares(terms: Iterable[Operand]) -> Value:
     """Σ tᵢ² as a single node (plain numbers among the terms are folded into the data)."""
+    if isinstance(terms, (list, tuple)) and all_values(terms):  # all Values (l2's parameters): no layout
+        total = 0.0
+        for v in terms:
+            x = v.data
+            total += x * x
+        return SumSquares.make(total, terms, None)
     values: list[Value] = []
     layout: list[float | None] = []
     folded = False
