@@ -47,19 +47,10 @@ class CompiledModel:
 
     def __init__(self, model: Module) -> None:
         start = time.perf_counter()
-        self.nin = _inputs_of(model)
+        t = trace(model)
+        self.nin, self.single, self.params = t.nin, t.single, t.params
         self.signature = _signature(model)
-        xs = [Value(0.0, label=f"x{i + 1}") for i in range(self.nin)]
-        traced = model(xs)
-        self.single = isinstance(traced, Value)  # one output: a Value per row, as the model gives
-        outputs: list[Value] = [traced] if self.single else list(traced)
-        named = model.named_parameters()
-        self.params: list[Value] = [p for _, p in named]
-        interior, leaves = walk(outputs)
-        known = set(xs) | set(self.params)
-        if any(leaf not in known for leaf in leaves) or any(not isinstance(o, Value) for o in outputs):
-            raise NotCompilableError(f"the graph of {model!r} holds a Value that is neither an input nor a parameter")
-        self.text, helpers = _module_text(xs, named, outputs, interior)
+        self.text, helpers = _module_text(t.xs, t.named, t.outputs, t.interior)
         namespace: dict[str, Any] = dict(helpers)
         exec(compile(self.text, f"<compiled {type(model).__name__}>", "exec"), namespace)  # generated text only
         self._forward, self._backward = namespace["forward"], namespace["backward"]
@@ -94,6 +85,34 @@ class CompiledModel:
             seeds = grads
         for p, g in zip(self.params, self._backward(self._P, self._kept, seeds)):
             p.grad += g
+
+
+class Traced(NamedTuple):
+    """A model traced once on a row of input Values: what the code writers read."""
+
+    nin: int  # inputs per row
+    xs: list[Value]  # the input Values x1..xn
+    outputs: list[Value]  # the model's outputs on them
+    single: bool  # whether the model gives one Value per row (not a list)
+    named: list[tuple[str, Value]]  # the parameters with their names
+    params: list[Value]  # the parameters, in that order
+    interior: list[Value]  # the computed nodes between them, each after its consumers
+
+
+def trace(model: Module) -> Traced:
+    """The model's graph on one row of input Values; NotCompilableError if it holds any other leaf."""
+    nin = _inputs_of(model)
+    xs = [Value(0.0, label=f"x{i + 1}") for i in range(nin)]
+    traced = model(xs)
+    single = isinstance(traced, Value)  # one output: a Value per row, as the model gives
+    outputs: list[Value] = [traced] if single else list(traced)
+    named = model.named_parameters()
+    params = [p for _, p in named]
+    interior, leaves = walk(outputs)
+    known = set(xs) | set(params)
+    if any(leaf not in known for leaf in leaves) or any(not isinstance(o, Value) for o in outputs):
+        raise NotCompilableError(f"the graph of {model!r} holds a Value that is neither an input nor a parameter")
+    return Traced(nin, xs, outputs, single, named, params, interior)
 
 
 def rows_of_numbers(rows: Sequence[Any], nin: int) -> bool:

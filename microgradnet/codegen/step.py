@@ -19,13 +19,10 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .. import losses
-from ..engine import Value
-from ..engine.source import NotCompilableError
 from ..engine.weighted_sum import SPARSE_MIN_INPUTS
 from ..nn import Module
-from .graph import walk
 from .loss import loss_code
-from .model import _chunks, _declare, _first_assignments, _inputs_of, _lets, _signature, _tuple, model_code
+from .model import _chunks, _declare, _first_assignments, _lets, _signature, _tuple, model_code, trace
 from .writer import Scope
 
 __all__ = ["CompiledStep", "compiled_step"]
@@ -42,20 +39,12 @@ class CompiledStep:
 
     def __init__(self, model: Module, loss_fn: Any, l2: float = 0.0) -> None:
         start = time.perf_counter()
-        self.nin = _inputs_of(model)
+        t = trace(model)
+        self.nin, self.single, self.params = t.nin, t.single, t.params
         self.signature = (*_signature(model), loss_fn, l2)
-        xs = [Value(0.0, label=f"x{i + 1}") for i in range(self.nin)]
-        traced = model(xs)
-        self.single = isinstance(traced, Value)
-        outputs: list[Value] = [traced] if self.single else list(traced)
-        named = model.named_parameters()
-        self.params: list[Value] = [p for _, p in named]
-        interior, leaves = walk(outputs)
-        known = set(xs) | set(self.params)
-        if any(leaf not in known for leaf in leaves) or any(not isinstance(o, Value) for o in outputs):
-            raise NotCompilableError(f"the graph of {model!r} holds a Value that is neither an input nor a parameter")
+        xs, outputs = t.xs, t.outputs
         scope = Scope(["step", "P", "rows", "targets", "n", "t", "outs", "out", "sparse"])
-        code = model_code(scope, xs, named, interior)
+        code = model_code(scope, xs, t.named, t.interior)
         loss = loss_code(scope, loss_fn, outputs, code.names, code.grads, model.parameters(), l2)
         self.targets = loss.targets
         self.checks_outputs = loss_fn is losses.binary_cross_entropy  # probabilities: the loss checks they are
