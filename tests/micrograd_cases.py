@@ -3,6 +3,7 @@ any engine, and the neuron of its lecture."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from microgradnet import Value
@@ -42,3 +43,15 @@ def classic() -> Value:
     o.label = "o"
     o.backward()
     return o
+
+
+def lecture_tanh(x: Value, label: str = "") -> Value:
+    """tanh written as Karpathy's lecture writes it: Value(data, _children, _op) and a _backward closure."""
+    t = (math.exp(2 * x.data) - 1) / (math.exp(2 * x.data) + 1)
+    out = Value(t, (x,), "tanh", label=label)
+
+    def _backward() -> None:
+        x.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out

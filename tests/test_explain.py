@@ -10,6 +10,7 @@ from typing import Any
 
 import micrograd_cases
 import pytest
+from micrograd_cases import lecture_tanh
 
 import microgradnet as mg
 from microgradnet import Value, explain, losses
@@ -140,13 +141,8 @@ def test_a_value_fed_to_several_nodes_sums_its_contributions_by_path() -> None:
 
 def test_a_lecture_style_op_and_a_defop_op(forget_new_ops: Any) -> None:
     x = Value(0.5, label="x")
-    t = math.tanh(x.data)
-    out = Value(t, (x,), "tanh", label="o")
-
-    def _backward() -> None:
-        x.grad += (1 - t**2) * out.grad
-
-    out._backward = _backward
+    out = lecture_tanh(x, label="o")
+    t = out.data
     text = str(explain(out * 2))
     assert "  o = tanh(x) = tanh(0.5) = 0.4621" in text
     assert f"    x.grad += o.grad · ∂o/∂x = 2 · {number(1 - t * t)} = {number(2 * (1 - t * t))}" in text

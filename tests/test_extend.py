@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from micrograd_cases import lecture_tanh
 
 import microgradnet as mg
 from microgradnet import OPS, Value, defop, draw_dot, draw_tree, gradients
@@ -170,18 +171,6 @@ def test_a_fused_node_without_partials_says_what_is_missing() -> None:
 
 
 # -- micrograd's own way: Value(data, _children, _op) and a _backward closure -------------------------
-def lecture_tanh(x: Value) -> Value:
-    """Written as Karpathy's lecture writes it."""
-    t = (math.exp(2 * x.data) - 1) / (math.exp(2 * x.data) + 1)
-    out = Value(t, (x,), "tanh")
-
-    def _backward() -> None:
-        x.grad += (1 - t**2) * out.grad
-
-    out._backward = _backward
-    return out
-
-
 def test_a_lecture_style_op_mixes_with_built_in_ones() -> None:
     x1, w1, b = Value(2.0, label="x1"), Value(-3.0, label="w1"), Value(6.8813735870195432, label="b")
     n = x1 * w1 + b

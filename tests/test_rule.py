@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from micrograd_cases import lecture_tanh
 
 import microgradnet as mg
 from microgradnet import OPS, Value, defop, gradients, losses
@@ -137,13 +138,8 @@ def test_long_fused_formulas_leave_out_the_middle() -> None:
 
 def test_lecture_nodes_and_defop_without_formulas_name_their_derivative(forget_new_ops: Any) -> None:
     x = Value(0.5, label="x")
-    t = math.tanh(x.data)
-    out = Value(t, (x,), "tanh")
-
-    def _backward() -> None:
-        x.grad += (1 - t**2) * out.grad
-
-    out._backward = _backward
+    out = lecture_tanh(x)
+    t = out.data
     rule = out.rule("o", ["x"])
     assert rule[:2] == ("tanh(x)", ("∂o/∂x",)) and rule.values == pytest.approx((1 - t**2,))
     assert Value(1.0, (x, out), "+").rule("s", ["x", "o"])[:2] == ("x + o", ("∂s/∂x", "∂s/∂o"))

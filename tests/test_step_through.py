@@ -19,6 +19,7 @@ from typing import Any
 
 import micrograd_cases
 import pytest
+from micrograd_cases import lecture_tanh
 
 import microgradnet as mg
 from bench import browser
@@ -446,13 +447,7 @@ def test_an_untrusted_notebook_shows_the_end_state(chrome: Any, tmp_path: Path) 
 
 def test_any_graph_plays_fused_nodes_lecture_ops_and_top_to_bottom(chrome: Any, tmp_path: Path) -> None:
     x = Value(0.5, label="x")
-    t = mg.tanh(x.data)
-    out = Value(t, (x,), "tanh", label="o")
-
-    def _backward() -> None:
-        x.grad += (1 - t**2) * out.grad
-
-    out._backward = _backward
+    out = lecture_tanh(x, label="o")
     y = Value(-1.0, label="y")
     root = mg.logsumexp([out, y, mg.sum_squares([x, y])]) + losses.binary_cross_entropy_with_logits(out * y, 1)
     page = step_through(root, rankdir="TB")
