@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from itertools import compress
 from typing import TYPE_CHECKING
 
+from .dots import layer_dots
 from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
 from .make import copy_function, leaf, new_activated, new_node, new_nodes, new_relu_activated
@@ -362,7 +363,7 @@ def linears_each(
     params, nin, leaves = layer.params, layer.nin, layer.leaves
     wds = [[w.data for w in ws] for ws in weights] if leaves else []  # type: ignore[union-attr]  # read once here
     bds = [b.data for b in biases] if leaves else []  # type: ignore[union-attr]
-    dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
+    dots = layer_dots(nin)  # each row's weighted sums, their terms written out
     finite: list[bool] | None = None  # whether each neuron's weights are finite: found at the first sparse row
     out = []
     for i, inputs in enumerate(rows):
@@ -386,7 +387,7 @@ def linears_each(
             out.append(zs if activation is None else [activation.function(z) for z in zs])  # not fused
             continue
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
-        datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
+        datas = dots(wds, bds, xd)  # type: ignore[arg-type]  # floats: checked by _layer_inputs
         if activation is not None:  # the activation fused into each node (see activated.py)
             relu = activation.name == "relu"  # its value written into its own maker: no call per node
             if values:
