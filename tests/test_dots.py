@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microgradnet import Value, nn
-from microgradnet.engine import dots
-from microgradnet.engine.dots import MAX_WRITTEN_OUT, layer_dots, summed
+from microgradnet.engine.dots import MAX_WRITTEN_OUT, param_dots, summed
+
+WRITTEN_OUT = sys.version_info < (3, 12)  # from 3.12 on sum() compensates its rounding: the expression would not
 
 
 def bits(xs: list[float]) -> list[bytes]:
@@ -24,6 +25,14 @@ def bits(xs: list[float]) -> list[bytes]:
 
 def by_sum(weights: list[list[float]], biases: list[float], x: list[float]) -> list[float]:
     return [sum(map(operator.mul, w, x), b) for w, b in zip(weights, biases)]
+
+
+def dots(weights: list[list[float]], biases: list[float], x: list[float]) -> list[float]:
+    """The engine's sums: written out over (w1..wn, b) Values where they are, else `summed`."""
+    written = param_dots(len(x))
+    if written is None:
+        return summed(weights, biases, x)
+    return written([(*map(Value, w), Value(b)) for w, b in zip(weights, biases)], x)
 
 
 floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -37,7 +46,7 @@ floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
 def test_the_same_floats_as_sum(case: tuple[list[list[float]], list[float], list[float]]) -> None:
     weights, biases, x = case
     biases = biases[: len(weights)]
-    assert bits(layer_dots(len(x))(weights, biases, x)) == bits(by_sum(weights, biases, x))
+    assert bits(dots(weights, biases, x)) == bits(by_sum(weights, biases, x))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 16, 64, MAX_WRITTEN_OUT, MAX_WRITTEN_OUT + 1])
@@ -46,8 +55,8 @@ def test_every_width_and_signed_zeros(n: int) -> None:
     weights = [[rng.choice([0.0, -0.0, 1e308, -1e308, 1e-308, rng.uniform(-2, 2)]) for _ in range(n)] for _ in range(7)]
     biases = [-0.0, 0.0, 1e308, -1e308, math.inf, 0.1, -3.0]
     x = [rng.choice([-0.0, 0.0, 2.0, rng.uniform(-1e300, 1e300), rng.uniform(-1, 1)]) for _ in range(n)]
-    assert bits(layer_dots(n)(weights, biases, x)) == bits(by_sum(weights, biases, x))
-    assert layer_dots(n) is layer_dots(n)  # made once per width
+    assert bits(dots(weights, biases, x)) == bits(by_sum(weights, biases, x))
+    assert param_dots(n) is param_dots(n)  # made once per width
 
 
 @pytest.mark.parametrize("n", [2, 5, 16])
@@ -57,28 +66,28 @@ def test_the_order_of_the_additions(n: int) -> None:
     weights = [[rng.uniform(-1, 1) * 10.0 ** rng.randint(-8, 8) for _ in range(n)] for _ in range(200)]
     biases = [rng.uniform(-1, 1) * 10.0 ** rng.randint(-8, 8) for _ in range(200)]
     x = [rng.uniform(-1, 1) for _ in range(n)]
-    assert bits(layer_dots(n)(weights, biases, x)) == bits(by_sum(weights, biases, x))
+    assert bits(dots(weights, biases, x)) == bits(by_sum(weights, biases, x))
 
 
 def test_which_widths_are_written_out() -> None:
-    written = sys.version_info < (3, 12)  # from 3.12 on sum() compensates its rounding: the expression would not
-    assert (layer_dots(2) is not summed) is written
-    assert layer_dots(MAX_WRITTEN_OUT + 1) is summed
-    if written:
-        assert layer_dots(3).__name__ == "dots_3" and "3 inputs" in (layer_dots(3).__doc__ or "")
+    assert (param_dots(2) is not None) is WRITTEN_OUT
+    assert param_dots(MAX_WRITTEN_OUT + 1) is None
+    written = param_dots(3)
+    if written is not None:
+        assert written.__name__ == "dots_3" and "3 inputs" in (written.__doc__ or "")
 
 
-def test_a_layer_on_a_batch_equals_one_neuron_at_a_time() -> None:
-    """model(X) (written-out sums) and each neuron's linear() (sum itself) give the same numbers, bit for bit."""
+@pytest.mark.parametrize("rows", [1, 20])
+def test_a_layer_equals_one_neuron_at_a_time(rows: int) -> None:
+    """model(X) and model(x) (written-out sums) give each neuron's sum() of its numbers, bit for bit."""
     model = nn.MLP(3, [8, 5, 1], seed=4)
-    rng = random.Random(1)
-    X = [[rng.uniform(-3, 3) for _ in range(3)] for _ in range(20)]
-    batch = model(X)
-    for x, out in zip(X, batch):
+    rng = random.Random(rows)
+    X = [[rng.uniform(-3, 3) for _ in range(3)] for _ in range(rows)]
+    outs = model(X) if rows > 1 else [model(X[0])]
+    for x, out in zip(X, outs):
         row: list[float] = x
         for layer in model.layers:
             zs = [sum(map(operator.mul, [w.data for w in n.w], row), n.b.data) for n in layer.neurons]
             relu = layer.neurons[0].activation == "relu"
             row = [max(z, 0.0) if relu else z for z in zs]
-        assert bits([out.data]) == bits(row)  # type: ignore[union-attr]
-    assert isinstance(batch[0], Value) and dots.__name__ == "microgradnet.engine.dots"
+        assert isinstance(out, Value) and bits([out.data]) == bits(row)
