@@ -246,7 +246,7 @@ class Layer(Module):
     forward = __call__
 
     def _forward(self, rows: Batch, checked: bool = False) -> list[list[Value]]:
-        """Each row's outputs, as a list even for one neuron; the weights are read once for all rows.
+        """Each row's outputs, as a list even for one neuron; the parameters are checked once for all rows.
         checked: the rows are a previous Layer's outputs, lists of Values as many as this layer's inputs."""
         neurons = self.neurons
         if not checked:

@@ -199,6 +199,11 @@ def test_a_program_is_called_with_its_inputs() -> None:
     assert program(2, 3.0) == (6.0, (3.0, 2.0))  # ints are numbers too
     with pytest.raises(TypeError, match=r"the program takes 2 inputs \(a, b\), got 1"):
         program(1.0)
+    with pytest.raises(TypeError, match=r"the program takes 2 inputs \(a, b\), got 3"):
+        program(1.0, 2.0, 3.0)  # type: ignore[call-arg]
+    more = Value(3.0, label="more")  # an input named as the call's own parameter for extra inputs: no clash
+    assert to_python(more * more)(5.0) == (25.0, (10.0,))
+    assert to_python(Value(1.0, label="_more") * 2.0)(3.0) == (6.0, (2.0,))
     with pytest.raises(TypeError, match=r"program input 1 \(b\) must be a real number .*got str"):
         program(1.0, "2")  # type: ignore[arg-type]
     assert repr(program).startswith("<Program of 2 inputs (a, b), ")

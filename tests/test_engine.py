@@ -374,6 +374,21 @@ def test_detach_cuts_the_graph() -> None:
     assert x.grad == 18.0  # only through the attached factor: 6 * 3
 
 
+def test_a_subclass_of_value_keeps_its_constructor() -> None:
+    """Node classes are made empty (`cls()`, make.empty); a leaf class of the user's still takes its number."""
+
+    class Named(Value):
+        __slots__ = ()
+
+    v = Named(3, label="n")
+    assert (v.data, type(v.data), v.label, v.grad, v._prev) == (3.0, float, "n", 0.0, ())
+    with pytest.raises(TypeError, match=r"Value\(label\) must be a str, got int"):
+        Named(1.0, label=2)  # type: ignore[arg-type]
+    y = v * Value(2.0)
+    y.backward()
+    assert (y.data, v.grad) == (6.0, 2.0)
+
+
 # -- memory: graphs are freed by reference counting alone ------------------------------------------------
 class Tracked(Value):
     """A leaf that can be watched with a weak reference (Value itself has no __weakref__ slot)."""

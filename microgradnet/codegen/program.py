@@ -20,7 +20,7 @@ from .writer import Scope, comment
 __all__ = ["Program", "to_python"]
 
 FUNCTION = "program"
-ENTRY, MISSING, CHECKED, FLOATS = "_program_entry", "_missing", "_checked", "_floats"  # the call's own names
+ENTRY, MISSING, CHECKED, FLOATS, MORE = "_program_entry", "_missing", "_checked", "_floats", "more"  # the call's names
 
 
 class Program:
@@ -66,7 +66,7 @@ def to_python(root: Value) -> Program:
     if not isinstance(root, Value):
         raise TypeError(f"to_python(root) must be a Value, got {type(root).__name__}: {root!r:.60}")
     interior, leaves = walk([root])  # reading each node's parents makes every node explicit (see nn's fusion)
-    scope = Scope([FUNCTION, ENTRY, MISSING, CHECKED, FLOATS])
+    scope = Scope([FUNCTION, ENTRY, MISSING, CHECKED, FLOATS, MORE])
     names = name_values(scope, [*leaves, *interior])
     lines = [f"def {FUNCTION}({', '.join(names[x] for x in leaves)}):"]
     lines.append(f'    """{_docstring(root, names)}"""')
@@ -105,11 +105,11 @@ def _entry(args: list[str], body: list[str]) -> str:
     in one frame (a small program runs in about a microsecond: a call of a call would double it)."""
     given = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
     if len(args) <= 8:
-        test = " or ".join([*(f"type({a}) is not float" for a in args), "more"])
+        test = " or ".join([*(f"type({a}) is not float" for a in args), MORE])
     else:
-        test = f"more or not {FLOATS}.issuperset(map(type, {given}))"
-    head = f"def {ENTRY}({', '.join(f'{a}={MISSING}' for a in args)}, *more):"
-    return "\n".join([head, f"    if {test}:", f"        return {CHECKED}(({', '.join(args)}, *more))", *body]) + "\n"
+        test = f"{MORE} or not {FLOATS}.issuperset(map(type, {given}))"
+    head = f"def {ENTRY}({', '.join(f'{a}={MISSING}' for a in args)}, *{MORE}):"
+    return "\n".join([head, f"    if {test}:", f"        return {CHECKED}(({', '.join(args)}, *{MORE}))", *body]) + "\n"
 
 
 def _program(text: str, namespace: dict[str, Any], inputs: tuple[Value, ...], names: tuple[str, ...]) -> Program:

@@ -67,6 +67,8 @@ class Value:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _VALUE_TYPES.add(cls)
+        if cls._layout is not LEAF and "__init__" not in cls.__dict__:  # a node class: the engine makes its nodes
+            cls.__init__ = object.__init__  # type: ignore[method-assign,assignment]  # empty, by `cls()` (make.empty)
         if "_prev" not in cls.__dict__:
             cls._prev = property(cls._layout.prev)  # type: ignore[assignment]
 

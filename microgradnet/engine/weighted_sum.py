@@ -2,7 +2,7 @@
 
 `linear(weights, inputs, bias)` is one node with n + 1 parameters as parents, not 2n additions and
 multiplications; `linears` makes a layer's (its inputs checked once) and `linears_each` a layer's on
-each row of a batch, reading every weight's number once. The node classes keep their operands in
+each row of a batch, checking its parameters once (their sums: `dots.py`). The node classes keep their operands in
 the layouts ROW (leaf parameters in `_p`; in `_arg` an `InputRow`, one node per input row that holds
 the row's input Values and is shared by the layer's nodes on it), ROW_COMPUTED (the same with
 computed weights) and LEAVES (plain-number inputs, kept as the op's data): a layer's nodes cost no
@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from itertools import compress
 from typing import TYPE_CHECKING
 
+from .dots import param_dots, summed
 from .formulas import atom, constant, series
 from .layouts import LEAVES, MANY, ROW, ROW_COMPUTED
 from .make import copy_function, leaf, new_activated, new_node, new_nodes, new_relu_activated
@@ -351,7 +352,7 @@ def linears_each(
     layer: LayerParameters | None = None,
     checked: bool = False,
 ) -> list[list[Value]]:
-    """linears(weights, biases, x) for each x in rows: a layer on a batch, each weight's number read once.
+    """linears(weights, biases, x) for each x in rows: a layer on a batch, its parameters checked once.
 
     With an activation (engine.activated.ACTIVATIONS), each neuron's activation of it: one node each.
     `layer`: LayerParameters made earlier that `holds` these weights and biases. `checked`: the rows are
@@ -360,9 +361,11 @@ def linears_each(
     if layer is None:
         layer = LayerParameters(weights, biases)
     params, nin, leaves = layer.params, layer.nin, layer.leaves
-    wds = [[w.data for w in ws] for ws in weights] if leaves else []  # type: ignore[union-attr]  # read once here
-    bds = [b.data for b in biases] if leaves else []  # type: ignore[union-attr]
-    dot, mul = builtins.sum, operator.mul  # locals: the loop below runs once per neuron and sample
+    dots = param_dots(nin) if leaves else None  # each row's weighted sums, written out over the (w, b) Values
+    wds: list[list[float]] = []  # or the weights' numbers, read once for all rows (for rows mostly of zeros,
+    bds: list[float] = []  # which take them by place, and where the sums are not written out)
+    if leaves and dots is None:
+        wds, bds = _numbers(weights, biases)
     finite: list[bool] | None = None  # whether each neuron's weights are finite: found at the first sparse row
     out = []
     for i, inputs in enumerate(rows):
@@ -380,13 +383,15 @@ def linears_each(
         sparse = None if values else sparse_inputs(xs)  # type: ignore[arg-type]
         if sparse is not None:  # mostly zeros (MNIST's pixels): skip them
             if finite is None:
+                if not wds:
+                    wds, bds = _numbers(weights, biases)
                 finite = finite_weights(wds)
             datas = sparse_dots(wds, bds, finite, sparse)
             zs = _new_sparse_linear_consts(SparseLinearConst, datas, params, sparse)
             out.append(zs if activation is None else [activation.function(z) for z in zs])  # not fused
             continue
         xd = [x.data for x in xs] if values else xs  # type: ignore[union-attr]
-        datas = [dot(map(mul, wd, xd), bd) for wd, bd in zip(wds, bds)]
+        datas = dots(params, xd) if dots is not None else summed(wds, bds, xd)  # type: ignore[arg-type]
         if activation is not None:  # the activation fused into each node (see activated.py)
             relu = activation.name == "relu"  # its value written into its own maker: no call per node
             if values:
@@ -400,6 +405,11 @@ def linears_each(
         else:
             out.append(_new_linear_consts(LinearConst, datas, params, xs))
     return out
+
+
+def _numbers(weights: Sequence[Sequence[Operand]], biases: Sequence[Operand]) -> tuple[list[list[float]], list[float]]:
+    """Each neuron's weights' numbers, and the biases' (all leaves)."""
+    return [[w.data for w in ws] for ws in weights], [b.data for b in biases]  # type: ignore[union-attr]
 
 
 _new_linears, _new_linear_consts = copy_function(new_nodes), copy_function(new_nodes)  # one class each (own_code)
