@@ -28,7 +28,7 @@ window.microgradnetStepThrough = function (uid) {
     sheet.className = "mgn-st-sheet";
     svg.parentNode.insertBefore(sheet, svg);
     sheet.appendChild(svg);
-    var TILE = 1024;  // a tile's side, in the drawing's units (points): in view, 2 to 6 tiles (see tiles())
+    var TILE = 1024;  // a tile's side, in the drawing's units (points): 2 to 6 tiles are in view (see tiles())
     var byId = tiles();  // id -> its elements
     // The edge labels, and copies of the edges a step lights, go on a drawing of their own laid over Graphviz's, with
     // its size and coordinates: what they change is laid out and painted there, not in the big drawing (a lit edge
@@ -66,7 +66,7 @@ window.microgradnetStepThrough = function (uid) {
         index(svg);
         return found;
       }
-      var made = {}, order = [], units = [], wide = null;
+      var made = {}, units = [], wide = null;
       [].slice.call(top.children).forEach(function (child) {
         if (child.tagName === "polygon") return;  // the drawing's background: it stays, under the tiles
         var grouped = /^v\d+w$/.test(child.id);
@@ -74,17 +74,17 @@ window.microgradnetStepThrough = function (uid) {
           units.push([part, grouped ? child : null, part.getBBox()]);  // (one layout measures them all)
         });
       });
-      units.forEach(function (unit) {
-        var r = extent(unit[2], 4), c1 = Math.min(cols - 1, Math.floor((r.right - frame.x) / TILE));
+      units.forEach(function (unit) {  // the tiles it reaches: columns c0 to c1, rows r0 to r1
+        var r = extent(unit[2], 4), c0 = Math.max(0, Math.floor((r.left - frame.x) / TILE));
+        var c1 = Math.min(cols - 1, Math.floor((r.right - frame.x) / TILE)), r0 = Math.max(0, Math.floor((r.top - frame.y) / TILE));
         var r1 = Math.min(rows - 1, Math.floor((r.bottom - frame.y) / TILE));
-        var c = Math.max(0, Math.floor((r.left - frame.x) / TILE)), r2 = Math.max(0, Math.floor((r.top - frame.y) / TILE));
-        if ((c1 - c + 1) * (r1 - r2 + 1) > 4) {  // a long edge, a cluster's frame: in one layer over the tiles, not copied
+        if ((c1 - c0 + 1) * (r1 - r0 + 1) > 4) {  // a long edge, a cluster's frame: in one layer over the tiles, not copied
           add(wide || (wide = tile(0, 0, frame.width, frame.height)), unit);
           return;
         }
-        for (var r0 = Math.max(0, Math.floor((r.top - frame.y) / TILE)); r0 <= r1; r0++) {
-          for (var c0 = Math.max(0, Math.floor((r.left - frame.x) / TILE)); c0 <= c1; c0++) {
-            add(made[r0 * cols + c0] || (made[r0 * cols + c0] = tile(c0 * TILE, r0 * TILE, TILE, TILE)), unit);
+        for (var row = r0; row <= r1; row++) {
+          for (var col = c0; col <= c1; col++) {
+            add(made[row * cols + col] || (made[row * cols + col] = tile(col * TILE, row * TILE, TILE, TILE)), unit);
           }
         }
       });
@@ -97,24 +97,25 @@ window.microgradnetStepThrough = function (uid) {
         var box = document.createElement("div"), drawing = box.appendChild(document.createElementNS(SVGNS, "svg"));
         w = Math.min(w, frame.width - x);
         h = Math.min(h, frame.height - y);
-        box.className = x || y || w < frame.width || h < frame.height ? "mgn-st-tile" : "mgn-st-tile mgn-st-wide";
+        box.className = "mgn-st-tile";
         box.style.left = 100 * x / frame.width + "%";
         box.style.top = 100 * y / frame.height + "%";
         box.style.width = 100 * w / frame.width + "%";
         box.style.height = 100 * h / frame.height + "%";
         drawing.setAttribute("viewBox", [frame.x + x, frame.y + y, w, h].join(" "));
         drawing.setAttribute("preserveAspectRatio", "none");
-        drawing.setAttribute("aria-hidden", "true");
         var g = drawing.appendChild(document.createElementNS(SVGNS, "g"));
         g.setAttribute("transform", top.getAttribute("transform") || "");
-        order.push(box);
-        return { g: g, groups: {} };
+        return { box: box, g: g, groups: {} };
       }
       [].slice.call(top.children).forEach(function (child) {  // the drawing keeps its size: the tiles lie over it
         if (child.tagName !== "polygon") top.removeChild(child);
       });
-      order.sort(function (a, b) { return a.classList.length - b.classList.length; });  // the wide layer last, on top
-      order.forEach(function (box) { sheet.appendChild(box); index(box); });
+      if (wide) wide.box.className += " mgn-st-wide";  // always drawn: a long edge is in view from near and far
+      Object.keys(made).map(function (i) { return made[i]; }).concat(wide ? [wide] : []).forEach(function (t) {
+        sheet.appendChild(t.box);  // (the wide layer last: over the tiles)
+        index(t.box);
+      });
       return found;
     }
 
