@@ -10,10 +10,11 @@ redraw is timed two ways by the wall clock: until the page has set every text an
 browser has laid it out again (the script, style and layout, forced by reading a size), and until
 the next frame has been painted (requestAnimationFrame, then a task: this includes waiting for the
 frame's turn). On a shared, loaded machine wall-clock times mostly measure the wait for a core, so
-the CPU time each step costs is measured too, by DevTools' ThreadTime and ProcessTime before and after
-each step: the page's main thread (script, style, layout, paint; less what an empty call costs, measured
-the same way), per step, and its whole renderer process (raster too: it is counted in 10 ms ticks, so
-only its mean per step is told).
+the CPU time each step costs is measured too, by DevTools' ThreadTime and ProcessTime from the end of
+the last step's measure (nothing between steps goes uncounted) until one more frame after the step's
+own (the tiles of a big drawing that come into view are drawn a frame later): the page's main thread
+(script, style, layout, paint; less what an empty call costs, measured the same way), per step, and its
+whole renderer process (raster too: it is counted in 10 ms ticks, so only its mean per step is told).
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ if (k >= 0) {  // (k < 0: a frame with nothing to redraw, what waiting for a fra
   root.getBoundingClientRect(); root.querySelector('svg').getBBox();  // style and layout, now
 }
 const t1 = performance.now();
-requestAnimationFrame(() => setTimeout(() => done([t1 - t0, performance.now() - t0]), 0));
+requestAnimationFrame(() => {  // painted; then one more frame (a tile coming into view is drawn in it)
+  const t2 = performance.now();
+  requestAnimationFrame(() => setTimeout(() => done([t1 - t0, t2 - t0]), 0));
+});
 """
 
 
@@ -95,13 +99,14 @@ def measure(quick: bool = False, log: Any = print) -> list[dict[str, Any]]:
             forward = list(range(1, last + 1))
             order = [*forward, *reversed(range(last)), last, 0, last, 0]  # step by step, there and back; jumps
             driver.execute_cdp_cmd("Performance.enable", {"timeDomain": "threadTicks"})
-            idle = [_step(driver, -1) for _ in range(30)]
+            mark = [_cpu(driver)]  # CPU times at the end of the last step's measure
+            idle = [_step(driver, -1, mark) for _ in range(30)]
             empty = statistics.median(cpu for _, _, cpu, _ in idle)
             times: dict[str, list[float]] = {"layout": [], "frame": [], "idle": [frame for _, frame, _, _ in idle],
                                              "main_cpu": []}  # fmt: skip
             process = 0.0
             for k in order:
-                layout, frame, cpu, everything = _step(driver, k)
+                layout, frame, cpu, everything = _step(driver, k, mark)
                 times["layout"].append(layout)
                 times["frame"].append(frame)
                 times["main_cpu"].append(max(0.0, cpu - empty))
@@ -135,12 +140,12 @@ def _cpu(driver: Any) -> tuple[float, float]:
     return 1000 * metrics["ThreadTime"], 1000 * metrics["ProcessTime"]
 
 
-def _step(driver: Any, k: int) -> tuple[float, float, float, float]:
+def _step(driver: Any, k: int, mark: list[tuple[float, float]]) -> tuple[float, float, float, float]:
     """Go to step k (k < 0: stay): ms until laid out and until painted, and the main thread's and the renderer
-    process's CPU time meanwhile."""
-    before = _cpu(driver)
+    process's CPU time since mark[0] (the end of the last step's measure; then mark[0] is this one's end)."""
+    before = mark[0]
     layout, frame = driver.execute_async_script(TIME_STEP, k)
-    after = _cpu(driver)
+    after = mark[0] = _cpu(driver)
     return layout, frame, after[0] - before[0], after[1] - before[1]
 
 

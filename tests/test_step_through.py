@@ -334,6 +334,48 @@ def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: 
     assert browser.console_errors(chrome) == []
 
 
+def test_a_big_drawing_in_tiles_shows_the_engines_numbers_in_every_copy(chrome: Any, tmp_path: Path) -> None:
+    """A big drawing is cut into tiles, each part copied into every tile it reaches, and the tiles out of view are
+    skipped by the browser: every copy of every number still shows the engine's, at the start, after backward steps,
+    and after jumps to the start and the end."""
+    model = MLP(2, [8, 8, 1], seed=1)
+    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
+    page = step_through(root, module=model)
+    open_page(chrome, page, tmp_path / "page.html")
+    values = graph_values(root, 10_000, "test")
+    read = """
+        const root = document.querySelector('.mgn-st'), texts = {}, tiles = [...root.querySelectorAll('.mgn-st-tile')];
+        root.stepThrough.go(arguments[0]);
+        root.querySelectorAll('.mgn-st-graph text[id]').forEach(t => {
+          (texts[t.id] = texts[t.id] || []).push(t.textContent);
+        });
+        const future = new Set([...root.querySelectorAll('.mgn-future')].map(g => g.id));
+        return {texts, future: [...future].sort(), tiles: tiles.length,
+                skipped: tiles.filter(t => getComputedStyle(t).contentVisibility === 'auto').length};
+    """
+
+    def at(k: int) -> tuple[dict[str, str], list[str]]:
+        got = chrome.execute_script(read, k)
+        assert got["tiles"] > 4 and got["skipped"] > 0, got["tiles"]  # in tiles, which the browser may skip
+        assert all(len(set(copies)) == 1 for copies in got["texts"].values())  # the copies of a number agree
+        texts = {i: copies[0].removeprefix("data ").removeprefix("grad ") for i, copies in got["texts"].items()}
+        return texts, got["future"]
+
+    texts, future = at(0)
+    assert future == sorted(f"v{i}w" for i, v in enumerate(values) if v.parents)  # each computed Value: not yet
+    assert [texts[f"v{i}d"] for i in range(len(values))] == [number(v.data) if not v.parents else "?" for v in values]
+    seed = [s[0] for s in page.data["steps"]].index("seed")
+    grads = list(engine_steps(root))  # (the engine's grads after each step; at the end, backward()'s)
+    for m in (0, 1, 2, len(grads) // 2, len(grads) - 1):  # the seed, the first backward steps, the middle, the last
+        texts, future = at(seed + m)
+        assert [texts[f"v{i}g"] for i in range(len(values))] == [number(grads[m][v]) for v in values], m
+        assert [texts[f"v{i}d"] for i in range(len(values))] == [number(v.data) for v in values] and future == []
+    at(0)  # jumps: to the start, then to the end
+    texts, future = at(page.steps - 1)
+    assert [texts[f"v{i}g"] for i in range(len(values))] == [number(v.grad) for v in values] and future == []
+    assert browser.console_errors(chrome) == []
+
+
 def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: Any, tmp_path: Path) -> None:
     model = MLP(2, [8, 8, 1], seed=1)
     root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
@@ -342,7 +384,8 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
     seen = chrome.execute_script(
         """
         const root = document.querySelector('.mgn-st'), view = root.querySelector('.mgn-st-graph');
-        const [svg, over] = view.querySelectorAll('svg'), last = root.stepThrough.last, out = [], moves = new Set();
+        const svg = view.querySelector('svg'), over = view.querySelector('svg.mgn-st-over');
+        const last = root.stepThrough.last, out = [], moves = new Set();
         const order = [...Array(last + 1).keys()];
         for (const k of [...order, ...order.reverse(), last, 0, last]) {
           root.stepThrough.go(k);
@@ -353,13 +396,23 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
           out.push([k, r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom]);
           moves.add(view.scrollTop + ',' + view.scrollLeft);
         }
-        const apart = () => {  // how far the labels' layer is from the drawing, zoomed in and fitted to the width
-          const a = svg.getBoundingClientRect(), b = over.getBoundingClientRect();
-          return [a.left - b.left, a.top - b.top, a.width - b.width, a.height - b.height];
+        const apart = () => {  // how far the labels' layer and each tile are from their place, zoomed in and fitted
+          view.querySelectorAll('.mgn-st-tile').forEach(t => { t.style.contentVisibility = 'visible'; });  // as in view
+          const a = svg.getBoundingClientRect(), b = over.getBoundingClientRect(), box = svg.viewBox.baseVal;
+          const off = [a.left - b.left, a.top - b.top, a.width - b.width, a.height - b.height];
+          const kx = a.width / box.width, ky = a.height / box.height;
+          view.querySelectorAll('.mgn-st-tile svg').forEach(t => {
+            const r = t.getBoundingClientRect(), part = t.viewBox.baseVal;
+            off.push(r.left - a.left - (part.x - box.x) * kx, r.top - a.top - (part.y - box.y) * ky,
+                     r.width - part.width * kx, r.height - part.height * ky);
+          });
+          view.querySelectorAll('.mgn-st-tile').forEach(t => { t.style.contentVisibility = ''; });
+          return off;
         };
         const full = root.classList.contains('mgn-st-full'), zoomed = apart();
         root.querySelector('[data-go="fit"]').click();
         return {inside: out, moves: moves.size, full, over: [...zoomed, ...apart()],
+                tiles: view.querySelectorAll('.mgn-st-tile').length,
                 big: [view.scrollWidth > view.clientWidth, view.scrollHeight > view.clientHeight]};
         """,
         page.data["steps"],
@@ -367,7 +420,8 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
     assert seen["full"] and any(seen["big"]), seen["big"]  # the drawing is bigger than its view: it scrolls
     assert [k for k, inside in seen["inside"] if not inside] == []  # every step's node is in view
     assert seen["moves"] > 2  # the view did follow (it scrolled to several places)
-    assert all(abs(d) < 0.5 for d in seen["over"]), seen["over"]  # the labels' layer lies exactly over the drawing
+    assert seen["tiles"] > 4  # a drawing this big is cut into tiles
+    assert all(abs(d) < 0.5 for d in seen["over"]), seen["over"]  # the labels' layer, and each tile, lie in place
     assert browser.console_errors(chrome) == []
 
 

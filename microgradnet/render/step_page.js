@@ -2,7 +2,8 @@
    Plain JavaScript, no library and no network. The data (the values, and for each step its text and
    the grads it changes) is JSON in the page; the drawing is Graphviz's SVG, whose parts have ids:
    v3 a Value's box, v3d / v3g its data and grad texts (v3dc / v3gc their boxes), v3op its op node,
-   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands; v3w groups them all. */
+   v3o the edge from the op node to the Value, v3e0, v3e1 ... the edges from its operands; v3w groups them all.
+   A big drawing is cut into tiles (see tiles()): then an id names each of its copies, one per tile it reaches. */
 window.microgradnetStepThrough = function (uid) {
   "use strict";
   var tries = 0;
@@ -20,43 +21,146 @@ window.microgradnetStepThrough = function (uid) {
   function player(root) {
     var data = JSON.parse(root.querySelector(".mgn-st-data").textContent);
     var values = data.values, steps = data.steps, n = values.length, last = steps.length - 1;
-    var svg = root.querySelector(".mgn-st-graph svg");
-    // The edge labels go on a drawing of their own laid over Graphviz's, with its size and coordinates: what
-    // they change is laid out and painted there, not in the big drawing.
-    var over = document.createElementNS("http://www.w3.org/2000/svg", "svg"), canvas = over.appendChild(
-      document.createElementNS("http://www.w3.org/2000/svg", "g"));
-    ["width", "height", "viewBox"].forEach(function (name) {
+    var svg = root.querySelector(".mgn-st-graph svg"), SVGNS = "http://www.w3.org/2000/svg";
+    var top = svg.querySelector("g"), frame = svg.viewBox.baseVal;  // Graphviz's top group, and the drawing's extent
+    var matrix = top && top.transform.baseVal.numberOfItems ? top.transform.baseVal.consolidate().matrix : svg.createSVGMatrix();
+    var sheet = document.createElement("div");  // the drawing, its tiles and the labels' layer, one over the other
+    sheet.className = "mgn-st-sheet";
+    svg.parentNode.insertBefore(sheet, svg);
+    sheet.appendChild(svg);
+    var TILE = 1024;  // a tile's side, in the drawing's units (points): 2 to 6 tiles are in view (see tiles())
+    var byId = tiles();  // id -> its elements
+    // The edge labels, and copies of the edges a step lights, go on a drawing of their own laid over Graphviz's, with
+    // its size and coordinates: what they change is laid out and painted there, not in the big drawing (a lit edge
+    // may cross all of it).
+    var over = document.createElementNS(SVGNS, "svg"), canvas = over.appendChild(document.createElementNS(SVGNS, "g"));
+    var trail = canvas.appendChild(document.createElementNS(SVGNS, "g"));  // the lit edges, under the labels
+    svg.setAttribute("preserveAspectRatio", "none");  // (its size, in whole points, has not quite its viewBox's shape)
+    ["width", "height", "viewBox", "preserveAspectRatio"].forEach(function (name) {  // the tiles, too, fill their box
       if (svg.hasAttribute(name)) over.setAttribute(name, svg.getAttribute(name));
     });
     over.setAttribute("class", "mgn-st-over");
     over.setAttribute("aria-hidden", "true");
     canvas.setAttribute("transform", svg.querySelector("g").getAttribute("transform") || "");  // Graphviz's top group's
-    svg.parentNode.appendChild(over);
+    sheet.appendChild(over);
     var panel = root.querySelector(".mgn-st-panel");
     var view = root.querySelector(".mgn-st-graph");
     var slider = root.querySelector("input[type=range]");
     var count = root.querySelector(".mgn-st-count");
     var playButton = root.querySelector('[data-go="play"]');
-    var SVGNS = "http://www.w3.org/2000/svg";
     // where a label may go: a fraction of its edge's length, and a shift in label heights (the first that is free)
     var SPOTS = [[0.55, 0], [0.7, 0], [0.4, 0], [0.85, 0], [0.55, 1], [0.55, -1], [0.7, 1], [0.7, -1], [0.4, 1],
                  [0.4, -1], [0.55, 2], [0.55, -2], [0.55, 3], [0.55, -3]];
 
-    var byId = {};  // ids are only unique within one drawing: a notebook may show several
-    var marked = svg.querySelectorAll("[id]");
-    for (var m = 0; m < marked.length; m++) byId[marked[m].getAttribute("id")] = marked[m];
+    // A big drawing in tiles: each tile a region of the drawing, in an HTML box of its own that the browser skips
+    // (no style, layout or paint) while it is out of view (content-visibility: auto). A step that changes every
+    // Value, such as a jump to the start or the end, then costs what is in view, not the whole drawing. Each part
+    // (a cluster, a node, an edge) is copied into every tile it reaches; a Value's parts stay in one group per tile.
+    function tiles() {
+      var found = {}, cols = Math.ceil(frame.width / TILE), rows = Math.ceil(frame.height / TILE);
+      function index(scope) {  // ids are only unique within one drawing: a notebook may show several
+        var marked = scope.querySelectorAll("[id]");
+        for (var m = 0; m < marked.length; m++) (found[marked[m].id] = found[marked[m].id] || []).push(marked[m]);
+      }
+      if (!top || !frame.width || cols * rows < 3) {  // small: one drawing
+        index(svg);
+        return found;
+      }
+      var made = {}, units = [], wide = null;
+      [].slice.call(top.children).forEach(function (child) {
+        if (child.tagName === "polygon") return;  // the drawing's background: it stays, under the tiles
+        var grouped = /^v\d+w$/.test(child.id);
+        (grouped ? [].slice.call(child.children) : [child]).forEach(function (part) {
+          units.push([part, grouped ? child : null, part.getBBox()]);  // (one layout measures them all)
+        });
+      });
+      units.forEach(function (unit) {  // the tiles it reaches: columns c0 to c1, rows r0 to r1
+        var r = extent(unit[2], 4), c0 = Math.max(0, Math.floor((r.left - frame.x) / TILE));
+        var c1 = Math.min(cols - 1, Math.floor((r.right - frame.x) / TILE)), r0 = Math.max(0, Math.floor((r.top - frame.y) / TILE));
+        var r1 = Math.min(rows - 1, Math.floor((r.bottom - frame.y) / TILE));
+        if ((c1 - c0 + 1) * (r1 - r0 + 1) > 4) {  // a long edge, a cluster's frame: in one layer over the tiles, not copied
+          add(wide || (wide = tile(0, 0, frame.width, frame.height)), unit);
+          return;
+        }
+        for (var row = r0; row <= r1; row++) {
+          for (var col = c0; col <= c1; col++) {
+            add(made[row * cols + col] || (made[row * cols + col] = tile(col * TILE, row * TILE, TILE, TILE)), unit);
+          }
+        }
+      });
+      function add(t, unit) {
+        var into = t.g, group = unit[1];
+        if (group) into = t.groups[group.id] || (t.groups[group.id] = t.g.appendChild(group.cloneNode(false)));
+        into.appendChild(unit[0].cloneNode(true));
+      }
+      function tile(x, y, w, h) {
+        var box = document.createElement("div"), drawing = box.appendChild(document.createElementNS(SVGNS, "svg"));
+        w = Math.min(w, frame.width - x);
+        h = Math.min(h, frame.height - y);
+        box.className = "mgn-st-tile";
+        box.style.left = 100 * x / frame.width + "%";
+        box.style.top = 100 * y / frame.height + "%";
+        box.style.width = 100 * w / frame.width + "%";
+        box.style.height = 100 * h / frame.height + "%";
+        drawing.setAttribute("viewBox", [frame.x + x, frame.y + y, w, h].join(" "));
+        drawing.setAttribute("preserveAspectRatio", "none");
+        var g = drawing.appendChild(document.createElementNS(SVGNS, "g"));
+        g.setAttribute("transform", top.getAttribute("transform") || "");
+        return { box: box, g: g, groups: {} };
+      }
+      [].slice.call(top.children).forEach(function (child) {  // the drawing keeps its size: the tiles lie over it
+        if (child.tagName !== "polygon") top.removeChild(child);
+      });
+      if (wide) wide.box.className += " mgn-st-wide";  // always drawn: a long edge is in view from near and far
+      Object.keys(made).map(function (i) { return made[i]; }).concat(wide ? [wide] : []).forEach(function (t) {
+        sheet.appendChild(t.box);  // (the wide layer last: over the tiles)
+        index(t.box);
+      });
+      return found;
+    }
+
+    // A box {x, y, width, height} in the top group's coordinates, in the drawing's (viewBox) coordinates, grown by pad.
+    function extent(b, pad) {
+      var xs = [], ys = [];
+      [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]].forEach(function (p) {
+        xs.push(matrix.a * p[0] + matrix.c * p[1] + matrix.e);
+        ys.push(matrix.b * p[0] + matrix.d * p[1] + matrix.f);
+      });
+      return { left: Math.min.apply(null, xs) - pad, right: Math.max.apply(null, xs) + pad,
+               top: Math.min.apply(null, ys) - pad, bottom: Math.max.apply(null, ys) + pad };
+    }
+
+    // A shape's box (a polygon's, an ellipse's, or a group's of them) in the top group's coordinates, from its
+    // attributes: reading no layout, which may be out of date in a tile out of view. Kept: the drawing does not move.
+    function shape(el) {
+      if (el.mgnBox) return el.mgnBox;
+      var xs = [], ys = [], all = el.matches("polygon, ellipse") ? [el] : el.querySelectorAll("polygon, ellipse");
+      for (var i = 0; i < all.length; i++) {
+        var s = all[i];
+        if (s.tagName === "ellipse") {
+          var cx = s.cx.baseVal.value, cy = s.cy.baseVal.value, rx = s.rx.baseVal.value, ry = s.ry.baseVal.value;
+          xs.push(cx - rx, cx + rx);
+          ys.push(cy - ry, cy + ry);
+        } else {
+          for (var j = 0; j < s.points.numberOfItems; j++) { xs.push(s.points.getItem(j).x); ys.push(s.points.getItem(j).y); }
+        }
+      }
+      var x = xs.length ? Math.min.apply(null, xs) : 0, y = ys.length ? Math.min.apply(null, ys) : 0;
+      el.mgnBox = { x: x, y: y, width: xs.length ? Math.max.apply(null, xs) - x : 0, height: ys.length ? Math.max.apply(null, ys) - y : 0 };
+      return el.mgnBox;
+    }
 
     // Each Value: its parts in the drawing, when its data appears, and its grad at each step that changes it.
     var parts = [], appear = [], gradSteps = [], gradTexts = [], seed = -1;
     for (var i = 0; i < n; i++) {
       var id = "v" + i, edges = [];
       for (var j = 0; byId[id + "e" + j]; j++) edges.push(byId[id + "e" + j]);
-      var d = byId[id + "d"], g = byId[id + "g"];
+      var d = byId[id + "d"] || [], g = byId[id + "g"] || [];  // each a list: its copies, one per tile
       parts.push({
-        box: byId[id] || null, op: byId[id + "op"] || null, out: byId[id + "o"] || null, edges: edges, all: byId[id + "w"],
-        data: d, grad: g, gradBox: byId[id + "gc"] || null,
-        dataPrefix: d && d.textContent.indexOf("data ") === 0 ? "data " : "",
-        gradPrefix: g && g.textContent.indexOf("grad ") === 0 ? "grad " : "",
+        box: byId[id] || [], op: byId[id + "op"] || [], out: byId[id + "o"] || [], edges: edges, all: byId[id + "w"] || [],
+        data: d, grad: g, gradBox: byId[id + "gc"] || [],
+        dataPrefix: d.length && d[0].textContent.indexOf("data ") === 0 ? "data " : "",
+        gradPrefix: g.length && g[0].textContent.indexOf("grad ") === 0 ? "grad " : "",
         shownData: null, shownGrad: null, future: false
       });
       appear.push(values[i][3] ? 0 : last + 1);
@@ -79,13 +183,15 @@ window.microgradnetStepThrough = function (uid) {
       return lo ? gradTexts[i][lo - 1] : "0";
     }
 
-    function put(el, text) {  // a new text in the same text node: the browser keeps its layout object
-      var node = el.firstChild;
-      if (node && node.nodeType === 3 && !node.nextSibling && text) node.data = text; else el.textContent = text;
+    function put(els, text) {  // a new text in the same text node: the browser keeps its layout object
+      for (var i = 0; i < els.length; i++) {
+        var node = els[i].firstChild;
+        if (node && node.nodeType === 3 && !node.nextSibling && text) node.data = text; else els[i].textContent = text;
+      }
     }
 
-    function setClass(el, name, on) {
-      if (el) el.classList.toggle(name, on);
+    function setClass(els, name, on) {
+      for (var i = 0; i < els.length; i++) els[i].classList.toggle(name, on);
     }
 
     var lit = [], labels = [], now = -1, timer = null;
@@ -96,15 +202,15 @@ window.microgradnetStepThrough = function (uid) {
       k = Math.max(0, Math.min(last, k | 0));
       now = k;
       var step = steps[k], kind = step[0], v = step[1], at = v >= 0 && kind !== "end" ? parts[v] : null;
-      var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box, at.op], step[3].map(function (u) { return parts[u[0]].gradBox; })) : null;
+      var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box[0], at.op[0]], step[3].map(function (u) { return parts[u[0]].gradBox[0]; })) : null;
       labels.forEach(function (x) { x.parentNode.removeChild(x); });
       labels = [];
       if (spots) label(v, step, spots);  // (measured before anything else changes: one small layout)
       for (var i = 0; i < n; i++) {
         var p = parts[i], future = k < appear[i];
         var text = future ? "?" : values[i][2], grad = gradAt(i, k);
-        if (p.data && text !== p.shownData) { put(p.data, p.dataPrefix + text); p.shownData = text; }
-        if (p.grad && grad !== p.shownGrad) { put(p.grad, grad || p.gradPrefix ? p.gradPrefix + grad : ""); p.shownGrad = grad; }
+        if (text !== p.shownData) { put(p.data, p.dataPrefix + text); p.shownData = text; }
+        if (grad !== p.shownGrad) { put(p.grad, grad || p.gradPrefix ? p.gradPrefix + grad : ""); p.shownGrad = grad; }
         if (future !== p.future) {
           p.future = future;
           setClass(p.all, "mgn-future", future);  // the group of its box, its op and their edges
@@ -112,20 +218,26 @@ window.microgradnetStepThrough = function (uid) {
       }
       var was = lit;
       lit = [];
-      function light(el, name) {
-        if (el) lit.push([el, name]);
+      function light(els, name) {
+        if (els) els.forEach(function (el) { lit.push([el, name]); });
+      }
+      trail.textContent = "";
+      function copy(els, name) {  // a lit edge: a copy over the drawing, in the colour of its part in the step
+        if (!els.length) return;
+        var edge = trail.appendChild(els[0].cloneNode(true));
+        edge.classList.add(name);
       }
       if (v >= 0 && kind !== "end") {
         var q = parts[v], mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
         light(q.box, mark);
-        if (kind !== "seed") { light(q.op, mark); light(q.out, mark); }
-        if (kind === "f") q.edges.forEach(function (e) { light(e, "mgn-in"); });
+        if (kind !== "seed") { light(q.op, mark); copy(q.out, mark); }
+        if (kind === "f") q.edges.forEach(function (e) { copy(e, "mgn-in"); });
       }
       step[3].forEach(function (u) {
         var r = parts[u[0]];
         light(r.grad, "mgn-got");
         light(r.gradBox, "mgn-gotc");
-        if (u[1] >= 0 && parts[v].edges[u[1]]) light(parts[v].edges[u[1]], "mgn-flow");
+        if (u[1] >= 0 && parts[v].edges[u[1]]) copy(parts[v].edges[u[1]], "mgn-flow");
       });
       was.forEach(function (x) { if (!lit.some(function (y) { return y[0] === x[0] && y[1] === x[1]; })) x[0].classList.remove(x[1]); });
       lit.forEach(function (x) { x[0].classList.add(x[1]); });  // (a class an element keeps is no change)
@@ -160,16 +272,23 @@ window.microgradnetStepThrough = function (uid) {
 
     // Where each label of a backward step may go (a fraction of its edge's length, SPOTS), and the grads its step
     // changes: the drawing's geometry does not change, so each edge's and box's is read once, and kept.
+    // (An edge is measured on a copy in the labels' layer: its own may be in a tile out of view, not laid out.)
     function where(v, step) {
-      return step[3].map(function (u) {
-        var edge = parts[v].edges[u[1]], path = edge && edge.querySelector("path"), box = parts[u[0]].gradBox;
-        if (box && !box.mgnBox) box.mgnBox = box.getBBox();
-        if (path && !path.mgnAt) {
-          var length = path.getTotalLength();
+      var paths = step[3].map(function (u) {
+        var edge = parts[v].edges[u[1]], path = edge && edge[0].querySelector("path");
+        if (path && !path.mgnAt) path.mgnCopy = canvas.appendChild(path.cloneNode(false));
+        return path;
+      });
+      return step[3].map(function (u, i) {
+        var path = paths[i], box = parts[u[0]].gradBox[0];
+        if (path && path.mgnCopy) {
+          var copy = path.mgnCopy, length = copy.getTotalLength();
           path.mgnAt = {};
-          SPOTS.forEach(function (s) { path.mgnAt[s[0]] = path.mgnAt[s[0]] || path.getPointAtLength(length * s[0]); });
+          SPOTS.forEach(function (s) { path.mgnAt[s[0]] = path.mgnAt[s[0]] || copy.getPointAtLength(length * s[0]); });
+          canvas.removeChild(copy);
+          path.mgnCopy = null;
         }
-        return { avoid: box ? box.mgnBox : null, at: path ? path.mgnAt : null };
+        return { avoid: box ? shape(box) : null, at: path ? path.mgnAt : null };
       });
     }
 
@@ -224,16 +343,22 @@ window.microgradnetStepThrough = function (uid) {
     function follow(els, also) {
       if (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth) return null;
       var c = view.getBoundingClientRect(), top = c.top + view.clientTop, left = c.left + view.clientLeft;
-      var r = around(els, null), all = around(also, r), h = view.clientHeight, w = view.clientWidth;
+      var on = svg.getBoundingClientRect(), kx = on.width / frame.width, ky = on.height / frame.height;
+      var place = function (el) {  // where a shape is on the screen: from its box in the drawing, without its layout
+        var r = extent(shape(el), 0);
+        return { left: on.left + (r.left - frame.x) * kx, right: on.left + (r.right - frame.x) * kx,
+                 top: on.top + (r.top - frame.y) * ky, bottom: on.top + (r.bottom - frame.y) * ky };
+      };
+      var r = around(els, null, place), all = around(also, r, place), h = view.clientHeight, w = view.clientWidth;
       if (!r) return null;
       if (all && all.bottom - all.top <= h * 3 / 4 && all.right - all.left <= w * 3 / 4) r = all;
       var y = along(r.top - top, r.bottom - top, h), x = along(r.left - left, r.right - left, w);
       return x || y ? [view.scrollTop + y, view.scrollLeft + x] : null;
     }
 
-    function around(els, r) {  // the box around the elements' boxes, and r
+    function around(els, r, place) {  // the box around the elements' boxes, and r
       els.forEach(function (el) {
-        var b = el && el.getBoundingClientRect();
+        var b = el && place(el);
         if (b) r = r ? { top: Math.min(r.top, b.top), bottom: Math.max(r.bottom, b.bottom), left: Math.min(r.left, b.left),
                          right: Math.max(r.right, b.right) } : b;
       });
