@@ -58,13 +58,28 @@ def test_the_readme_neuron_reads_as_python_and_gives_the_engines_numbers() -> No
     assert program.inputs == (x1, w1, x2, w2, b) and program.names == ("x1", "w1", "x2", "w2", "b")
     assert "def program(x1, w1, x2, w2, b):" in text
     assert "    o = math.tanh(add2)\n" in text  # floats.tanh, inlined: one line per node
-    assert "    add2_grad += o_grad * (1.0 - o * o)\n" in text  # tanh's rule from the op table
-    assert "    x1_grad += mul1_grad * w1\n" in text  # mul's rule "y": the other operand
+    assert "    add2_grad = o_grad * (1.0 - o * o)\n" in text  # tanh's rule from the op table: add2's one step
+    assert "    x1_grad += mul1_grad * w1\n" in text  # mul's rule "y": the other operand; inputs accumulate
+    assert "    x1_grad = w1_grad = x2_grad = w2_grad = b_grad = 0.0\n" in text  # only the inputs start at 0
     assert text.startswith("import math\n")
     forward = text[text.index("# forward") : text.index("# backward")]
     assert forward.count("\n") == 6  # the comment and five nodes
     value, grads = program(1.0, 1.0, 1.0, 1.0, 0.0)  # another point: the same function
     assert value == math.tanh(2.0) and grads[0] == pytest.approx(1.0 - math.tanh(2.0) ** 2, rel=1e-15)
+
+
+def test_a_node_gradient_is_assigned_first_then_accumulated() -> None:
+    """`g = c` at a node's first step, `+=` where more come; a first step of -0.0 changes no input's gradient."""
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    shared = a * b
+    shared.label = "s"
+    text = str(assert_reproduces(shared * shared - b * 2.0))
+    assert "    s_grad = mul1_grad * s\n    s_grad += mul1_grad * s\n" in text  # s*s: two steps into s
+    assert "    mul2_grad = -sub1_grad\n" in text  # sub's rule -1, the first step of mul2
+    x = Value(3.0, label="x")
+    program = assert_reproduces((x * 2.0) * -0.0)  # mul1's gradient is -0.0; the engine's 0.0 + -0.0 is 0.0
+    assert "    mul1_grad = mul2_grad * (-0.0)\n" in str(program)
+    assert math.copysign(1.0, program(3.0)[1][0]) == 1.0  # x's gradient is +0.0, as the engine's
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -225,7 +240,7 @@ def test_the_command_line_prints_a_script_that_runs(tmp_path: Path, capsys: pyte
     neuron = ["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432", "--code"]
     assert main(neuron) == 0
     script = capsys.readouterr().out
-    assert "def program(x, w, b):" in script and "add1_grad += tanh1_grad * (1.0 - tanh1 * tanh1)" in script
+    assert "def program(x, w, b):" in script and "add1_grad = tanh1_grad * (1.0 - tanh1 * tanh1)" in script
     assert script.endswith('if __name__ == "__main__":\n    print(program(2.0, -3.0, 6.881373587019543))\n')
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     x, w, b = Value(2.0), Value(-3.0), Value(6.8813735870195432)
