@@ -34,7 +34,7 @@ __all__ = ["CompiledModel", "ModelCode", "NotCompiledWarning", "compiled", "mode
 _FLOAT = frozenset([float])
 _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
 _LET = re.compile(r" *(\w+) = ")
-_ADD = re.compile(r"( {8})(\w+) \+= (.*)")
+_ADD = re.compile(r"( *)(\w+) ([-+])= (.*)")
 _CALLS = {Neuron: Neuron.__call__, Layer: Layer.__call__, MLP: MLP.__call__}
 
 
@@ -251,17 +251,21 @@ def _inline_isfinite(lines: list[str], scope: Scope) -> list[str]:
     return [call.sub(r"\1 - \1 == 0.0", line) for line in lines]
 
 
-def _first_assignments(lines: list[str], targets: set[str]) -> tuple[list[str], set[str]]:
-    """Each target's first `+=`, where it comes unconditionally before any other use, written as `=`: the
-    target then needs no 0.0 to start from (a -0.0 contribution stays -0.0, which no later sum can tell)."""
+def _first_assignments(lines: list[str], targets: set[str], indent: int = 8) -> tuple[list[str], set[str]]:
+    """Each target's first `+= c` (`-= c`), where it comes unconditionally (at `indent`) before any other use,
+    written as `= c` (`= -c`): the target then needs no 0.0 to start from (a -0.0 contribution stays -0.0,
+    which no later sum can tell: every rule is linear in the gradient it passes on)."""
     seen: set[str] = set()
     assigned: set[str] = set()
     out = []
     for line in lines:
         match = _ADD.fullmatch(line)
-        if match and match.group(2) in targets and match.group(2) not in seen:
-            line = f"{match.group(1)}{match.group(2)} = {match.group(3)}"
-            assigned.add(match.group(2))
+        if match and len(match[1]) == indent and match[2] in targets and match[2] not in seen:
+            lead, name, sign, c = match.groups()
+            if sign == "+" or "#" not in c:  # (a comment cannot go inside the parentheses of -(c))
+                negated = c if c.isidentifier() else f"({c})"
+                line = f"{lead}{name} = {c if sign == '+' else '-' + negated}"
+                assigned.add(name)
         seen.update(_names(line))
         out.append(line)
     return out, assigned

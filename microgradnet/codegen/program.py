@@ -9,13 +9,13 @@ engine's numbers bit for bit; on other inputs it computes the same function, bra
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..engine import Value, to_float
 from ..engine.backward import interior_nodes
 from .graph import backward_lines, label_note, name_values, node_code, tidy, walk
+from .model import _first_assignments
 from .writer import Scope, comment
 
 __all__ = ["Program", "to_python"]
@@ -86,7 +86,7 @@ def to_python(root: Value) -> Program:
         for v in interior_nodes(root):
             if v in codes:  # the walk also meets its own bookkeeping (a layer's input row), which has no step
                 steps += backward_lines(codes[v], grads, "    ")
-        first = _first_assignments(steps, {grads[v] for v in interior if v is not root})
+        steps, first = _first_assignments(steps, {grads[v] for v in interior if v is not root}, indent=4)
         rest = [grads[v] for v in [*interior, *leaves] if v is not root and grads[v] not in first]
         lines += [f"    {' = '.join(chunk)} = 0.0" for chunk in _chunks(rest, 8)]
         lines += steps
@@ -102,32 +102,6 @@ def to_python(root: Value) -> Program:
     code = compile(text + "\n\n" + entry, "<microgradnet.to_python>", "exec")
     exec(code, namespace)  # generated text only: labels are in comments
     return _program(text, namespace, tuple(leaves), tuple(args))
-
-
-_STEP = re.compile(r"^    (\w+) ([-+])= ([^#]+)$")  # a gradient step at the function's own level, no comment
-_TARGET = re.compile(r"^\s+(\w+) [-+*/]?= ")  # any line's target
-
-
-def _first_assignments(steps: list[str], interior: set[str]) -> set[str]:
-    """Write each interior node's first gradient step `g += c` as `g = c` (`g -= c` as `g = -c`) where it is not
-    under a condition, in place; return those gradients' names, which then need no `= 0.0` first.
-
-    The engine's `0.0 + c` differs from c only for c = -0.0, and a node's gradient only scales the steps it
-    passes on (every rule is linear in it), so the inputs' gradients, which start at 0.0, come out bit for
-    bit the same. What is left as `+=` is where gradients accumulate.
-    """
-    assigned: set[str] = set()
-    seen: set[str] = set()
-    for i, line in enumerate(steps):
-        step = _STEP.match(line)
-        if step and step[1] in interior and step[1] not in seen:
-            name, sign, c = step.groups()
-            steps[i] = f"    {name} = {c}" if sign == "+" else f"    {name} = -{c if c.isidentifier() else f'({c})'}"
-            assigned.add(name)
-        target = _TARGET.match(line)
-        if target:
-            seen.add(target[1])
-    return assigned
 
 
 def _entry(args: list[str], body: list[str]) -> str:
