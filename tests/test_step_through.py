@@ -154,7 +154,8 @@ def shown(driver: Any, root: str = ".mgn-st") -> dict[str, Any]:
         const root = document.querySelector(arguments[0]);
         const texts = {};
         root.querySelectorAll('.mgn-st-graph text[id]').forEach(t => { texts[t.id] = t.textContent; });
-        const lines = [...root.querySelectorAll('.mgn-st-panel > div')].map(d => d.textContent);
+        const lines = [...root.querySelectorAll('.mgn-st-panel > div')]  // the head, and the step's lines in one text
+          .flatMap(d => d.textContent ? d.textContent.split('\\n') : []);
         return {texts, step: root.stepThrough.step(), lines, future: root.querySelectorAll('.mgn-future').length};
         """,
         root,
@@ -294,10 +295,25 @@ def test_a_backward_step_shows_each_edges_product_and_the_sum_at_a_shared_node(c
     labels = chrome.execute_script("return [...document.querySelectorAll('.mgn-lab text')].map(t => t.textContent)")
     assert labels == ["7.389 × 1 = 7.389"]  # local derivative × upstream gradient = contribution, on c's edge
     lit = chrome.execute_script(
-        "return [...document.querySelectorAll('.mgn-now, .mgn-flow, .mgn-got')].map(e => e.id + ' ' + e.classList)"
+        """
+        const q = s => [...document.querySelectorAll(s)], d = s => document.querySelector(s).getAttribute('d');
+        return {nodes: q('.node.mgn-now').map(e => e.id).sort(),
+                edges: q('.mgn-trail g').filter(g => g.firstChild.hasAttribute('d')).map(g => [g.getAttribute('class'),
+                  g.firstChild.getAttribute('d'), g.lastChild.getAttribute('d')]),
+                drawn: {v2e0: [d('#v2e0 path'), document.querySelector('#v2e0 polygon').getAttribute('points')],
+                        v2o: [d('#v2o path'), document.querySelector('#v2o polygon').getAttribute('points')]},
+                got: q('.mgn-got g').map(g => [g.querySelector('polygon').getAttribute('points'), g.textContent,
+                  g.querySelector('text').getAttribute('x'), g.querySelector('text').getAttribute('y')]),
+                cell: [['#v0gc', 'points'], ['#v0g', 'x'], ['#v0g', 'y']].map(([s, a]) =>
+                  document.querySelector(s).getAttribute(a))};
+        """
     )
-    assert sorted(lit) == ["v0g mgn-got", "v2 node mgn-now", "v2e0 edge mgn-flow", "v2o edge mgn-now",
-                           "v2op node mgn-now"]  # fmt: skip
+    assert lit["nodes"] == ["v2", "v2op"]  # c's box and its op, lit as the step's node
+    head = {name: "M" + "L".join(points.split()) + "Z" for name, (_, points) in lit["drawn"].items()}
+    assert sorted(lit["edges"]) == [["mgn-flow", lit["drawn"]["v2e0"][0], head["v2e0"]],  # a -> exp: the flow
+                                    ["mgn-now", lit["drawn"]["v2o"][0], head["v2o"]]]  # fmt: skip
+    cell, x, y = lit["cell"]
+    assert lit["got"] == [[cell, "grad 10.39", x, y]]  # a's grad, marked over its own cell
     chrome.execute_script("document.querySelector('.mgn-st').stepThrough.go(8)")
     end = shown(chrome)
     assert end["lines"][-1] == "a.grad = 3 (via b) + 7.389 (via c) = 10.39"
@@ -314,8 +330,9 @@ def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: 
         for (let k = 0; k < arguments[0]; k++) {
           root.stepThrough.go(k);
           const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
-          out.push({labels: [...root.querySelectorAll('.mgn-lab rect')].map(box),
-                    grads: [...root.querySelectorAll('polygon.mgn-gotc')].map(box)});
+          out.push({labels: [...root.querySelectorAll('.mgn-lab polygon')].map(box),
+                    texts: [...root.querySelectorAll('.mgn-lab text')].map(box),
+                    grads: [...root.querySelectorAll('.mgn-got polygon')].map(box)});
         }
         return out;
         """,
@@ -331,12 +348,14 @@ def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: 
         labels = seen["labels"]
         assert all(apart(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]), labels
         assert all(apart(a, g) for a in labels for g in seen["grads"]), seen
+        for (x0, y0, x1, y1), text in zip(labels, seen["texts"], strict=True):  # (measured on a canvas: the same box)
+            assert x0 <= text[0] and text[2] <= x1 and y0 <= text[1] and text[3] <= y1, (labels, seen["texts"])
     assert browser.console_errors(chrome) == []
 
 
 def test_a_big_drawing_in_tiles_shows_the_engines_numbers_in_every_copy(chrome: Any, tmp_path: Path) -> None:
     """A big drawing is cut into tiles, each part copied into every tile it reaches, and the tiles out of view are
-    skipped by the browser: every copy of every number still shows the engine's, at the start, after backward steps,
+    hidden (until found): every copy of every number still shows the engine's, at the start, after backward steps,
     and after jumps to the start and the end."""
     model = MLP(2, [8, 8, 1], seed=1)
     root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
@@ -351,12 +370,12 @@ def test_a_big_drawing_in_tiles_shows_the_engines_numbers_in_every_copy(chrome: 
         });
         const future = new Set([...root.querySelectorAll('.mgn-future')].map(g => g.id));
         return {texts, future: [...future].sort(), tiles: tiles.length,
-                skipped: tiles.filter(t => getComputedStyle(t).contentVisibility === 'auto').length};
+                skipped: tiles.filter(t => getComputedStyle(t).contentVisibility === 'hidden').length};
     """
 
     def at(k: int) -> tuple[dict[str, str], list[str]]:
         got = chrome.execute_script(read, k)
-        assert got["tiles"] > 4 and got["skipped"] > 0, got["tiles"]  # in tiles, which the browser may skip
+        assert got["tiles"] > 4 and got["skipped"] > 0, got["tiles"]  # in tiles, those out of view skipped
         assert all(len(set(copies)) == 1 for copies in got["texts"].values())  # the copies of a number agree
         texts = {i: copies[0].removeprefix("data ").removeprefix("grad ") for i, copies in got["texts"].items()}
         return texts, got["future"]
@@ -422,6 +441,44 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
     assert seen["moves"] > 2  # the view did follow (it scrolled to several places)
     assert seen["tiles"] > 4  # a drawing this big is cut into tiles
     assert all(abs(d) < 0.5 for d in seen["over"]), seen["over"]  # the labels' layer, and each tile, lie in place
+    assert browser.console_errors(chrome) == []
+
+
+def test_the_tiles_near_the_view_are_drawn_and_the_far_ones_hidden_until_found(chrome: Any, tmp_path: Path) -> None:
+    """Each tile that the view shows is drawn, after a step, a jump, a scroll by hand and a change of zoom, and each
+    tile far from the view is hidden until found (the browser skips it; finding in the page still finds its text)."""
+    model = MLP(2, [8, 8, 1], seed=1)
+    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
+    page = step_through(root, module=model)
+    open_page(chrome, page, tmp_path / "page.html")
+    check = """
+        const done = arguments[arguments.length - 1], root = document.querySelector('.mgn-st');
+        const view = root.querySelector('.mgn-st-graph');
+        const act = {go: k => root.stepThrough.go(k), scroll: k => { view.scrollTop = k; view.scrollLeft = k / 2; },
+                     fit: () => root.querySelector('[data-go="fit"]').click()};
+        act[arguments[0]](arguments[1]);
+        requestAnimationFrame(() => requestAnimationFrame(() => {  // (a scroll or a new size is seen in the next frame)
+          const v = view.getBoundingClientRect();
+          done([...root.querySelectorAll('.mgn-st-tile:not(.mgn-st-wide)')].map(t => {
+            const b = t.getBoundingClientRect();  // how far the tile is from the view (< 0: overlapping), and its state
+            return [Math.max(v.left - b.right, b.left - v.right, v.top - b.bottom, b.top - v.bottom),
+                    t.getAttribute('hidden'), getComputedStyle(t).contentVisibility];
+          }));
+        }));
+    """
+    last = page.steps - 1
+    seen_hidden = 0
+    for action, arg in [("go", 0), ("go", last // 3), ("go", last), ("go", 0), ("scroll", 2500), ("scroll", 900),
+                        ("fit", 0), ("go", last // 2), ("fit", 0), ("go", last - 1)]:  # fmt: skip
+        tiles = chrome.execute_async_script(check, action, arg)
+        assert len(tiles) > 4
+        for gap, hidden, visibility in tiles:
+            if gap < 0:  # in view: drawn
+                assert hidden is None and visibility == "visible", (action, arg, gap)
+            elif gap > 130:  # far (more than 128 px away): hidden until found
+                assert hidden == "until-found" and visibility == "hidden", (action, arg, gap)
+                seen_hidden += 1
+    assert seen_hidden > 10  # (far tiles there were, zoomed in)
     assert browser.console_errors(chrome) == []
 
 

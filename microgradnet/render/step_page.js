@@ -24,17 +24,19 @@ window.microgradnetStepThrough = function (uid) {
     var svg = root.querySelector(".mgn-st-graph svg"), SVGNS = "http://www.w3.org/2000/svg";
     var top = svg.querySelector("g"), frame = svg.viewBox.baseVal;  // Graphviz's top group, and the drawing's extent
     var matrix = top && top.transform.baseVal.numberOfItems ? top.transform.baseVal.consolidate().matrix : svg.createSVGMatrix();
-    var sheet = document.createElement("div");  // the drawing, its tiles and the labels' layer, one over the other
+    var sheet = document.createElement("div");  // the drawing, its tiles and the marks' layer, one over the other
     sheet.className = "mgn-st-sheet";
     svg.parentNode.insertBefore(sheet, svg);
     sheet.appendChild(svg);
     var TILE = 1024;  // a tile's side, in the drawing's units (points): 2 to 6 tiles are in view (see tiles())
+    var MARGIN = 128;  // how far from the view (in pixels) a tile is drawn: a small scroll shows no blank
+    var shelf = [];  // the tiles: each {box, x, y, w, h}, its region of the drawing (from the drawing's corner, in points)
     var byId = tiles();  // id -> its elements
-    // The edge labels, and copies of the edges a step lights, go on a drawing of their own laid over Graphviz's, with
-    // its size and coordinates: what they change is laid out and painted there, not in the big drawing (a lit edge
-    // may cross all of it).
+    // What a step marks goes on a drawing of its own laid over Graphviz's, with its size and coordinates: the grads
+    // it changes, the edges it lights and their labels. So the big drawing only changes its numbers; and these marks
+    // are a few shapes kept from step to step, which a step moves and fills in (see pool()).
     var over = document.createElementNS(SVGNS, "svg"), canvas = over.appendChild(document.createElementNS(SVGNS, "g"));
-    var trail = canvas.appendChild(document.createElementNS(SVGNS, "g"));  // the lit edges, under the labels
+    var got = pool("mgn-got"), trail = layer("mgn-trail"), tags = pool("mgn-lab");  // (in this order: labels on top)
     svg.setAttribute("preserveAspectRatio", "none");  // (its size, in whole points, has not quite its viewBox's shape)
     ["width", "height", "viewBox", "preserveAspectRatio"].forEach(function (name) {  // the tiles, too, fill their box
       if (svg.hasAttribute(name)) over.setAttribute(name, svg.getAttribute(name));
@@ -43,7 +45,10 @@ window.microgradnetStepThrough = function (uid) {
     over.setAttribute("aria-hidden", "true");
     canvas.setAttribute("transform", svg.querySelector("g").getAttribute("transform") || "");  // Graphviz's top group's
     sheet.appendChild(over);
-    var panel = root.querySelector(".mgn-st-panel");
+    var panel = root.querySelector(".mgn-st-panel");  // the step's head, and its lines in one text
+    panel.textContent = "";
+    var head = panel.appendChild(document.createElement("div")), said = panel.appendChild(document.createElement("div"));
+    head.className = "mgn-st-head";
     var view = root.querySelector(".mgn-st-graph");
     var slider = root.querySelector("input[type=range]");
     var count = root.querySelector(".mgn-st-count");
@@ -53,7 +58,7 @@ window.microgradnetStepThrough = function (uid) {
                  [0.4, -1], [0.55, 2], [0.55, -2], [0.55, 3], [0.55, -3]];
 
     // A big drawing in tiles: each tile a region of the drawing, in an HTML box of its own that the browser skips
-    // (no style, layout or paint) while it is out of view (content-visibility: auto). A step that changes every
+    // (no style, layout or paint) while it is far from the view (see reveal()). A step that changes every
     // Value, such as a jump to the start or the end, then costs what is in view, not the whole drawing. Each part
     // (a cluster, a node, an edge) is copied into every tile it reaches; a Value's parts stay in one group per tile.
     function tiles() {
@@ -98,6 +103,7 @@ window.microgradnetStepThrough = function (uid) {
         w = Math.min(w, frame.width - x);
         h = Math.min(h, frame.height - y);
         box.className = "mgn-st-tile";
+        box.setAttribute("hidden", "until-found");  // (until it is near the view: see reveal())
         box.style.left = 100 * x / frame.width + "%";
         box.style.top = 100 * y / frame.height + "%";
         box.style.width = 100 * w / frame.width + "%";
@@ -106,13 +112,17 @@ window.microgradnetStepThrough = function (uid) {
         drawing.setAttribute("preserveAspectRatio", "none");
         var g = drawing.appendChild(document.createElementNS(SVGNS, "g"));
         g.setAttribute("transform", top.getAttribute("transform") || "");
-        return { box: box, g: g, groups: {} };
+        return { box: box, g: g, groups: {}, x: x, y: y, w: w, h: h };
       }
       [].slice.call(top.children).forEach(function (child) {  // the drawing keeps its size: the tiles lie over it
         if (child.tagName !== "polygon") top.removeChild(child);
       });
-      if (wide) wide.box.className += " mgn-st-wide";  // always drawn: a long edge is in view from near and far
-      Object.keys(made).map(function (i) { return made[i]; }).concat(wide ? [wide] : []).forEach(function (t) {
+      shelf = Object.keys(made).map(function (i) { return made[i]; });
+      if (wide) {  // always drawn: a long edge is in view from near and far
+        wide.box.className += " mgn-st-wide";
+        wide.box.removeAttribute("hidden");
+      }
+      shelf.concat(wide ? [wide] : []).forEach(function (t) {
         sheet.appendChild(t.box);  // (the wide layer last: over the tiles)
         index(t.box);
       });
@@ -194,7 +204,71 @@ window.microgradnetStepThrough = function (uid) {
       for (var i = 0; i < els.length; i++) els[i].classList.toggle(name, on);
     }
 
-    var lit = [], labels = [], now = -1, timer = null;
+    var lit = [], now = -1, timer = null;
+
+    // Boxes with a text in each, over the drawing: a step takes the ones it needs, in order, and sets their points,
+    // place and text (none of which is a CSS property: no style to compute again); the ones it does not take leave
+    // the drawing, and are kept for a later step.
+    function pool(name) {
+      var g = canvas.appendChild(document.createElementNS(SVGNS, "g"));
+      g.setAttribute("class", name);
+      return { g: g, items: [], used: 0 };
+    }
+
+    function take(p) {
+      if (!p.items[p.used]) {
+        var g = document.createElementNS(SVGNS, "g");
+        p.items.push({ g: g, box: g.appendChild(document.createElementNS(SVGNS, "polygon")),
+                       text: g.appendChild(document.createElementNS(SVGNS, "text")) });
+      }
+      var x = p.items[p.used++];
+      if (!x.g.parentNode) p.g.appendChild(x.g);
+      return x;
+    }
+
+    function settle(p) {  // the boxes not taken since the last time leave the drawing
+      for (var i = p.used; i < p.items.length && p.items[i].g.parentNode; i++) p.g.removeChild(p.items[i].g);
+      p.used = 0;
+    }
+
+    function attr(el, name, value) {  // (null: none)
+      if (el.getAttribute(name) === value) return;
+      if (value === null) el.removeAttribute(name); else el.setAttribute(name, value);
+    }
+
+    // The lit edges: for each class of them, one path of all their curves and one of all their arrowheads.
+    function layer(name) {
+      var g = canvas.appendChild(document.createElementNS(SVGNS, "g"));
+      g.setAttribute("class", name);
+      return { g: g, paths: {} };
+    }
+
+    function draw(edges) {
+      Object.keys(edges).concat(Object.keys(trail.paths)).forEach(function (name) {
+        var p = trail.paths[name];
+        if (!p) {
+          var g = trail.g.appendChild(document.createElementNS(SVGNS, "g"));
+          g.setAttribute("class", name);
+          p = trail.paths[name] = [g.appendChild(document.createElementNS(SVGNS, "path")), g.appendChild(document.createElementNS(SVGNS, "path"))];
+          p[1].setAttribute("class", "mgn-head");
+        }
+        var d = (edges[name] || []).map(outline);
+        attr(p[0], "d", d.length ? d.map(function (x) { return x[0]; }).join(" ") : null);
+        attr(p[1], "d", d.length ? d.map(function (x) { return x[1]; }).join(" ") : null);
+      });
+    }
+
+    function outline(edge) {  // an edge's curves and its arrowheads, each as path data: read once, and kept
+      if (!edge.mgnOutline) {
+        var curves = [], heads = [];
+        [].forEach.call(edge.querySelectorAll("path, polygon"), function (part) {
+          if (part.tagName === "path") curves.push(part.getAttribute("d"));
+          else heads.push("M" + part.getAttribute("points").trim().split(/\s+/).join("L") + "Z");
+        });
+        edge.mgnOutline = [curves.join(" "), heads.join(" ")];
+      }
+      return edge.mgnOutline;
+    }
 
     // A step first reads what it needs of the drawing's geometry (laid out already, unless a step came before the
     // last frame), then writes: reads after writes would make the browser lay the big drawing out again and again.
@@ -203,9 +277,9 @@ window.microgradnetStepThrough = function (uid) {
       now = k;
       var step = steps[k], kind = step[0], v = step[1], at = v >= 0 && kind !== "end" ? parts[v] : null;
       var spots = kind === "b" ? where(v, step) : null, scroll = at ? follow([at.box[0], at.op[0]], step[3].map(function (u) { return parts[u[0]].gradBox[0]; })) : null;
-      labels.forEach(function (x) { x.parentNode.removeChild(x); });
-      labels = [];
-      if (spots) label(v, step, spots);  // (measured before anything else changes: one small layout)
+      var seen = scroll || (shelf.length ? [view.scrollTop, view.scrollLeft] : null);  // where the view will be
+      if (spots) label(v, step, spots);
+      settle(tags);
       for (var i = 0; i < n; i++) {
         var p = parts[i], future = k < appear[i];
         var text = future ? "?" : values[i][2], grad = gradAt(i, k);
@@ -221,39 +295,39 @@ window.microgradnetStepThrough = function (uid) {
       function light(els, name) {
         if (els) els.forEach(function (el) { lit.push([el, name]); });
       }
-      trail.textContent = "";
-      function copy(els, name) {  // a lit edge: a copy over the drawing, in the colour of its part in the step
-        if (!els.length) return;
-        var edge = trail.appendChild(els[0].cloneNode(true));
-        edge.classList.add(name);
+      var edges = {};  // a lit edge's class -> the edges lit so, in the colour of their part in the step
+      function copy(els, name) {
+        if (els.length) (edges[name] = edges[name] || []).push(els[0]);
       }
+      var mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
       if (v >= 0 && kind !== "end") {
-        var q = parts[v], mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
+        var q = parts[v];
         light(q.box, mark);
         if (kind !== "seed") { light(q.op, mark); copy(q.out, mark); }
         if (kind === "f") q.edges.forEach(function (e) { copy(e, "mgn-in"); });
       }
-      step[3].forEach(function (u) {
-        var r = parts[u[0]];
-        light(r.grad, "mgn-got");
-        light(r.gradBox, "mgn-gotc");
+      step[3].forEach(function (u) {  // each grad the step changes, marked over the drawing
+        var r = parts[u[0]], cell = r.gradBox[0], text = r.grad[0];
         if (u[1] >= 0 && parts[v].edges[u[1]]) copy(parts[v].edges[u[1]], "mgn-flow");
+        if (!text) return;
+        var x = take(got);
+        attr(x.g, "class", u[0] === v ? mark : null);  // (the seed's own grad, in its lit box)
+        attr(x.box, "points", cell && cell.getAttribute("points"));
+        ["x", "y", "text-anchor", "font-size", "font-family", "font-style"].forEach(function (name) {
+          attr(x.text, name, text.getAttribute(name));
+        });
+        put([x.text], r.gradPrefix + gradAt(u[0], k));
       });
+      settle(got);
+      draw(edges);
       was.forEach(function (x) { if (!lit.some(function (y) { return y[0] === x[0] && y[1] === x[1]; })) x[0].classList.remove(x[1]); });
       lit.forEach(function (x) { x[0].classList.add(x[1]); });  // (a class an element keeps is no change)
-      panel.textContent = "";
-      var head = document.createElement("div");
-      head.className = "mgn-st-head";
-      head.textContent = "Step " + k + " of " + last + (kind === "f" || kind === "in" ? ", forward pass" :
-        kind === "end" ? ", the end" : ", backward pass");
-      panel.appendChild(head);
-      step[2].concat(kind === "b" ? terms(v, step) : []).forEach(function (line) {
-        var div = document.createElement("div");
-        div.textContent = line;
-        panel.appendChild(div);
-      });
+      put([head], "Step " + k + " of " + last + (kind === "f" || kind === "in" ? ", forward pass" :
+        kind === "end" ? ", the end" : ", backward pass"));
+      put([said], step[2].concat(kind === "b" ? terms(v, step) : []).join("\n"));  // (one text: one to lay out)
       slider.value = String(k);
       count.textContent = k + " / " + last;
+      if (seen) reveal(seen[0], seen[1]);  // (before scrolling, which lays the page out: then once)
       if (scroll) { view.scrollTop = scroll[0]; view.scrollLeft = scroll[1]; }
     }
 
@@ -272,21 +346,16 @@ window.microgradnetStepThrough = function (uid) {
 
     // Where each label of a backward step may go (a fraction of its edge's length, SPOTS), and the grads its step
     // changes: the drawing's geometry does not change, so each edge's and box's is read once, and kept.
-    // (An edge is measured on a copy in the labels' layer: its own may be in a tile out of view, not laid out.)
+    // (An edge is measured on a path of the same shape outside the page, which nothing lays out.)
+    var tape = document.createElementNS(SVGNS, "path");
     function where(v, step) {
-      var paths = step[3].map(function (u) {
-        var edge = parts[v].edges[u[1]], path = edge && edge[0].querySelector("path");
-        if (path && !path.mgnAt) path.mgnCopy = canvas.appendChild(path.cloneNode(false));
-        return path;
-      });
-      return step[3].map(function (u, i) {
-        var path = paths[i], box = parts[u[0]].gradBox[0];
-        if (path && path.mgnCopy) {
-          var copy = path.mgnCopy, length = copy.getTotalLength();
+      return step[3].map(function (u) {
+        var edge = parts[v].edges[u[1]], path = edge && edge[0].querySelector("path"), box = parts[u[0]].gradBox[0];
+        if (path && !path.mgnAt) {
+          tape.setAttribute("d", path.getAttribute("d"));
+          var length = tape.getTotalLength();
           path.mgnAt = {};
-          SPOTS.forEach(function (s) { path.mgnAt[s[0]] = path.mgnAt[s[0]] || copy.getPointAtLength(length * s[0]); });
-          canvas.removeChild(copy);
-          path.mgnCopy = null;
+          SPOTS.forEach(function (s) { path.mgnAt[s[0]] = path.mgnAt[s[0]] || tape.getPointAtLength(length * s[0]); });
         }
         return { avoid: box ? shape(box) : null, at: path ? path.mgnAt : null };
       });
@@ -295,43 +364,42 @@ window.microgradnetStepThrough = function (uid) {
     // local derivative × upstream gradient = contribution, on each edge of the node's backward step: each label
     // where it covers neither another label nor a grad that the step changes, near the middle of its edge
     function label(v, step, spots) {
-      var made = [], placed = [];
-      var avoid = spots.map(function (s) { return s.avoid; }).filter(Boolean);
+      var placed = [], avoid = spots.map(function (s) { return s.avoid; }).filter(Boolean);
       step[3].forEach(function (u, i) {
         if (!spots[i].at) return;
-        var g = document.createElementNS(SVGNS, "g"), t = document.createElementNS(SVGNS, "text");
-        g.setAttribute("class", "mgn-lab");
-        t.setAttribute("text-anchor", "middle");
-        t.textContent = u[4] + " × " + step[4] + " = " + u[5];
-        g.appendChild(t);
-        canvas.appendChild(g);
-        made.push([g, t, spots[i].at]);
-      });
-      var sizes = made.map(function (x) { return x[1].getBBox(); });  // one layout measures every label (at 0, 0)
-      made.forEach(function (x, i) {
-        var size = sizes[i], best = null, first = null;
+        var x = take(tags), best = null, first = null;
+        attr(x.text, "text-anchor", "middle");
+        put([x.text], u[4] + " × " + step[4] + " = " + u[5]);
+        var size = textBox(x.text);
         for (var pass = 0; pass < 2 && !best; pass++) {  // free of labels and grads; else free of labels at least
           var others = pass ? placed : avoid.concat(placed);
           for (var c = 0; c < SPOTS.length && !best; c++) {
-            var at = x[2][SPOTS[c][0]], shift = SPOTS[c][1] * (size.height + 2);
+            var at = spots[i].at[SPOTS[c][0]], shift = SPOTS[c][1] * (size.height + 2);
             var r = { x: at.x + size.x - 2, y: at.y + 3 + shift + size.y - 1, width: size.width + 4, height: size.height + 2 };
             first = first || r;
             if (!others.some(function (o) { return overlap(o, r); })) best = r;
           }
         }
         best = best || first;  // nowhere free: where it belongs
-        x[1].setAttribute("x", best.x + 2 - size.x);  // (the text's anchor, from its box measured at 0, 0)
-        x[1].setAttribute("y", best.y + 1 - size.y);
-        var rect = document.createElementNS(SVGNS, "rect");
-        rect.setAttribute("x", best.x);
-        rect.setAttribute("y", best.y);
-        rect.setAttribute("width", best.width);
-        rect.setAttribute("height", best.height);
-        rect.setAttribute("rx", 2);
-        x[0].insertBefore(rect, x[1]);
-        labels.push(x[0]);
+        x.text.setAttribute("x", best.x + 2 - size.x);  // (the text's anchor, from its box measured at 0, 0)
+        x.text.setAttribute("y", best.y + 1 - size.y);
+        x.box.setAttribute("points", [best.x, best.y, best.x + best.width, best.y, best.x + best.width,
+                                      best.y + best.height, best.x, best.y + best.height].join(" "));
         placed.push(best);
       });
+    }
+
+    // A label's box, as getBBox() gives it with the text at (0, 0), but measured on a canvas in the text's font: laying
+    // the drawing out (after the step's first writes) would cost more than the whole step otherwise does.
+    var ruler = null;
+    function textBox(text) {
+      if (!ruler) {
+        var style = getComputedStyle(text);
+        ruler = document.createElement("canvas").getContext("2d");
+        ruler.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
+      }
+      var m = ruler.measureText(text.textContent);
+      return { x: -m.width / 2, y: -m.fontBoundingBoxAscent, width: m.width, height: m.fontBoundingBoxAscent + m.fontBoundingBoxDescent };
     }
 
     function overlap(a, b) {
@@ -340,20 +408,48 @@ window.microgradnetStepThrough = function (uid) {
 
     // The view scrolls only when the step's node (its box and its op) is not inside it by a margin, and then it centres
     // the node along that axis, with the grads its step changes if they fit in the view too.
+    // (Where it scrolls to: [top, left], kept inside the scrolled content; or null.)
     function follow(els, also) {
-      if (view.scrollHeight <= view.clientHeight && view.scrollWidth <= view.clientWidth) return null;
-      var c = view.getBoundingClientRect(), top = c.top + view.clientTop, left = c.left + view.clientLeft;
-      var on = svg.getBoundingClientRect(), kx = on.width / frame.width, ky = on.height / frame.height;
-      var place = function (el) {  // where a shape is on the screen: from its box in the drawing, without its layout
+      var m = measure(), h = m.h, w = m.w, high = view.scrollHeight, wide = view.scrollWidth;
+      if (high <= h && wide <= w) return null;
+      var top = view.scrollTop, left = view.scrollLeft;
+      var place = function (el) {  // where a shape is in the view: from its box in the drawing, without its layout
         var r = extent(shape(el), 0);
-        return { left: on.left + (r.left - frame.x) * kx, right: on.left + (r.right - frame.x) * kx,
-                 top: on.top + (r.top - frame.y) * ky, bottom: on.top + (r.bottom - frame.y) * ky };
+        return { left: m.x + (r.left - frame.x) * m.kx - left, right: m.x + (r.right - frame.x) * m.kx - left,
+                 top: m.y + (r.top - frame.y) * m.ky - top, bottom: m.y + (r.bottom - frame.y) * m.ky - top };
       };
-      var r = around(els, null, place), all = around(also, r, place), h = view.clientHeight, w = view.clientWidth;
+      var r = around(els, null, place), all = around(also, r, place);
       if (!r) return null;
       if (all && all.bottom - all.top <= h * 3 / 4 && all.right - all.left <= w * 3 / 4) r = all;
-      var y = along(r.top - top, r.bottom - top, h), x = along(r.left - left, r.right - left, w);
-      return x || y ? [view.scrollTop + y, view.scrollLeft + x] : null;
+      var y = along(r.top, r.bottom, h), x = along(r.left, r.right, w);
+      if (!x && !y) return null;
+      return [Math.max(0, Math.min(high - h, top + y)), Math.max(0, Math.min(wide - w, left + x))];
+    }
+
+    // Where the drawing is in the view's scrolled content (in pixels), and its pixels per point: read once, and again
+    // only when a size changes (see the ResizeObserver below).
+    var geometry = null;
+    function measure() {
+      if (!geometry) {
+        var c = view.getBoundingClientRect(), on = svg.getBoundingClientRect();
+        geometry = { x: on.left - c.left - view.clientLeft + view.scrollLeft, y: on.top - c.top - view.clientTop + view.scrollTop,
+                     kx: on.width / frame.width, ky: on.height / frame.height, w: view.clientWidth, h: view.clientHeight };
+      }
+      return geometry;
+    }
+
+    // Only the tiles in view, or within MARGIN of it, are drawn; the others are hidden until found (content-visibility:
+    // hidden, so the browser keeps what it has laid out of them, and finding in the page still finds their text). A
+    // step that scrolls shows, in the same frame, the tiles it brings into view, and only those.
+    function reveal(top, left) {
+      if (!shelf.length) return;
+      var m = measure(), x0 = (left - MARGIN - m.x) / m.kx, x1 = (left + m.w + MARGIN - m.x) / m.kx;
+      var y0 = (top - MARGIN - m.y) / m.ky, y1 = (top + m.h + MARGIN - m.y) / m.ky;
+      shelf.forEach(function (t) {
+        var near = t.x < x1 && x0 < t.x + t.w && t.y < y1 && y0 < t.y + t.h;
+        if (near === !t.box.hasAttribute("hidden")) return;
+        if (near) t.box.removeAttribute("hidden"); else t.box.setAttribute("hidden", "until-found");
+      });
     }
 
     function around(els, r, place) {  // the box around the elements' boxes, and r
@@ -404,6 +500,15 @@ window.microgradnetStepThrough = function (uid) {
       e.preventDefault();
       e.stopPropagation();
       actions[KEYS[e.key]]();
+    }
+    view.addEventListener("scroll", function () { reveal(view.scrollTop, view.scrollLeft); }, { passive: true });
+    if (shelf.length && window.ResizeObserver) {  // the view or the drawing changes its size: where is it now?
+      var observer = new ResizeObserver(function () {
+        geometry = null;
+        reveal(view.scrollTop, view.scrollLeft);
+      });
+      observer.observe(view);
+      observer.observe(sheet);
     }
     var page = document.body.classList.contains("mgn-st-page");
     (page ? document : root).addEventListener("keydown", key);  // in a notebook, only while it has the focus
