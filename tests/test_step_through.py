@@ -482,6 +482,40 @@ def test_the_tiles_near_the_view_are_drawn_and_the_far_ones_hidden_until_found(c
     assert browser.console_errors(chrome) == []
 
 
+def test_the_view_follows_a_small_drawing_after_its_size_changes(chrome: Any, tmp_path: Path) -> None:
+    """A drawing too small for tiles: where it is in the view is read again when its size changes (the page gets
+    narrower, then zoomed in), so each step still scrolls its node into view."""
+    open_page(chrome, step_through(micrograd_cases.classic()), tmp_path / "page.html")
+    seen = chrome.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1], root = document.querySelector('.mgn-st');
+        const view = root.querySelector('.mgn-st-graph'), last = root.stepThrough.last, frame = f =>
+          requestAnimationFrame(() => requestAnimationFrame(f));
+        root.style.width = '520px';  // fitted to a narrower view: the drawing shrinks, and does not scroll
+        frame(() => {
+          for (let k = 0; k <= last; k++) root.stepThrough.go(k);
+          root.querySelector('[data-go="fit"]').click();  // zoomed in: now it scrolls
+          frame(() => {
+            const out = [];
+            for (const k of [...Array(last + 1).keys()].reverse()) {
+              root.stepThrough.go(k);
+              const step = JSON.parse(root.querySelector('.mgn-st-data').textContent).steps[k];
+              if (step[0] === 'in' || step[0] === 'end') continue;
+              const node = root.querySelector('#v' + step[1]), r = node.getBoundingClientRect();
+              const c = view.getBoundingClientRect();
+              out.push(r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom);
+            }
+            done({inside: out, tiles: root.querySelectorAll('.mgn-st-tile').length,
+                  scrolls: view.scrollWidth > view.clientWidth});
+          });
+        });
+        """
+    )
+    assert seen["tiles"] == 0 and seen["scrolls"]  # one drawing, bigger than its view
+    assert seen["inside"] and all(seen["inside"]), seen["inside"]  # every step's node in view
+    assert browser.console_errors(chrome) == []
+
+
 def test_labels_show_as_written_and_run_nothing(chrome: Any, tmp_path: Path) -> None:
     open_page(chrome, step_through(evil_graph()), tmp_path / "page.html")
     press_end = "document.querySelector('.mgn-st').stepThrough.go(99)"

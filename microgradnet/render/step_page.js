@@ -427,10 +427,10 @@ window.microgradnetStepThrough = function (uid) {
     }
 
     // Where the drawing is in the view's scrolled content (in pixels), and its pixels per point: read once, and again
-    // only when a size changes (see the ResizeObserver below).
+    // only when a size changes (see the ResizeObserver below; without one, read each time).
     var geometry = null;
     function measure() {
-      if (!geometry) {
+      if (!geometry || !window.ResizeObserver) {
         var c = view.getBoundingClientRect(), on = svg.getBoundingClientRect();
         geometry = { x: on.left - c.left - view.clientLeft + view.scrollLeft, y: on.top - c.top - view.clientTop + view.scrollTop,
                      kx: on.width / frame.width, ky: on.height / frame.height, w: view.clientWidth, h: view.clientHeight };
@@ -502,7 +502,7 @@ window.microgradnetStepThrough = function (uid) {
       actions[KEYS[e.key]]();
     }
     view.addEventListener("scroll", function () { reveal(view.scrollTop, view.scrollLeft); }, { passive: true });
-    if (shelf.length && window.ResizeObserver) {  // the view or the drawing changes its size: where is it now?
+    if (window.ResizeObserver) {  // the view or the drawing changes its size: where is it now?
       var observer = new ResizeObserver(function () {
         geometry = null;
         reveal(view.scrollTop, view.scrollLeft);
