@@ -319,11 +319,25 @@ def test_a_backward_step_shows_each_edges_product_and_the_sum_at_a_shared_node(c
     assert end["lines"][-1] == "a.grad = 3 (via b) + 7.389 (via c) = 10.39"
 
 
-def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(chrome: Any, tmp_path: Path) -> None:
+OLD_CANVAS = """
+const measure = CanvasRenderingContext2D.prototype.measureText;  // as in a browser without a font's metrics on a canvas
+CanvasRenderingContext2D.prototype.measureText = function (text) { return {width: measure.call(this, text).width}; };
+"""
+
+
+@pytest.mark.parametrize("metrics", [True, False], ids=["canvas-metrics", "no-canvas-metrics"])
+def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(
+    chrome: Any, tmp_path: Path, metrics: bool
+) -> None:
     model = MLP(2, [3, 1], seed=0)
     loss = losses.binary_cross_entropy_with_logits(model([[1.0, -0.5], [0.25, 2.0]]), [1, 0])
     page = step_through(loss, module=model)
-    open_page(chrome, page, tmp_path / "page.html")
+    patch = None if metrics else chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": OLD_CANVAS})
+    try:
+        open_page(chrome, page, tmp_path / "page.html")
+    finally:
+        if patch:
+            chrome.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", patch)
     boxes = chrome.execute_script(
         """
         const root = document.querySelector('.mgn-st'), out = [];

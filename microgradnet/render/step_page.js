@@ -399,6 +399,11 @@ window.microgradnetStepThrough = function (uid) {
         ruler.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
       }
       var m = ruler.measureText(text.textContent);
+      if (!(m.fontBoundingBoxAscent >= 0)) {  // a browser without a font's metrics on a canvas: lay the label out
+        text.setAttribute("x", 0);
+        text.setAttribute("y", 0);
+        return text.getBBox();
+      }
       return { x: -m.width / 2, y: -m.fontBoundingBoxAscent, width: m.width, height: m.fontBoundingBoxAscent + m.fontBoundingBoxDescent };
     }
 
