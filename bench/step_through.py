@@ -66,10 +66,11 @@ def graphs(quick: bool) -> dict[str, tuple[Any, Any]]:
     x1, x2, w1, w2 = Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"), Value(1.0, label="w2")
     n = x1 * w1 + x2 * w2 + Value(6.8813735870195432, label="b")
     n.label = "n"
-    out = {"neuron": (n.tanh(), None)}
+    out: dict[str, tuple[Any, Any]] = {"neuron": (n.tanh(), None)}
     size = 60 if quick else 500
     model = MLP(2, [4, 4, 1] if quick else [16, 16, 1], seed=0)
-    loss = losses.hinge(model([[0.5, -0.25], [1.0, 0.75]]), [1, 0])
+    scores: Any = model([[0.5, -0.25], [1.0, 0.75]])  # (one score per sample: the model has one output)
+    loss = losses.hinge(scores, [1, 0])
     while len(graph_values(loss, 10_000, "bench")) < size:
         loss = loss.tanh()
     out[f"mlp{size}"] = (loss, model)
@@ -104,8 +105,8 @@ def measure(quick: bool = False, log: Any = print, runs: int = 2) -> list[dict[s
             each: list[dict[str, list[float]]] = []  # each run's times: per step in order, and of idle frames
             process = 0.0
             for _ in range(runs):
-                run = _run(driver, path, order)
-                process += run.pop("process")[0]
+                run, cpu = _run(driver, path, order)
+                process += cpu
                 each.append(run)
                 errors = browser.console_errors(driver)
                 if errors:
@@ -133,23 +134,24 @@ def measure(quick: bool = False, log: Any = print, runs: int = 2) -> list[dict[s
     return rows
 
 
-def _run(driver: Any, path: Path, order: list[int]) -> dict[str, list[float]]:
-    """Load the page afresh and go to each step of order: the times of each (ms), of idle frames, and the renderer
-    process's CPU time in all (process)."""
+def _run(driver: Any, path: Path, order: list[int]) -> tuple[dict[str, list[float]], float]:
+    """Load the page afresh and go to each step of order: the times of each (ms) and of idle frames, and the
+    renderer process's CPU time in all (ms)."""
     driver.get(path.as_uri())
     driver.execute_cdp_cmd("Performance.enable", {"timeDomain": "threadTicks"})
     mark = [_cpu(driver)]  # CPU times at the end of the last step's measure
     idle = [_step(driver, -1, mark) for _ in range(30)]
     empty = statistics.median(cpu for _, _, cpu, _ in idle)
     times: dict[str, list[float]] = {"layout": [], "frame": [], "idle": [frame for _, frame, _, _ in idle],
-                                     "main_cpu": [], "process": [0.0]}  # fmt: skip
+                                     "main_cpu": []}  # fmt: skip
+    process = 0.0
     for k in order:
         layout, frame, cpu, everything = _step(driver, k, mark)
         times["layout"].append(layout)
         times["frame"].append(frame)
         times["main_cpu"].append(max(0.0, cpu - empty))
-        times["process"][0] += everything
-    return times
+        process += everything
+    return times, process
 
 
 def _cpu(driver: Any) -> tuple[float, float]:

@@ -367,14 +367,20 @@ def test_edge_labels_cover_neither_each_other_nor_the_grads_they_change(
     assert browser.console_errors(chrome) == []
 
 
+def open_tiled_page(driver: Any, tmp_path: Path) -> tuple[Value, StepThrough]:
+    """An MLP's loss on two samples, a drawing big enough to be cut into tiles and to scroll: its root, its page."""
+    model = MLP(2, [8, 8, 1], seed=1)
+    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
+    page = step_through(root, module=model)
+    open_page(driver, page, tmp_path / "page.html")
+    return root, page
+
+
 def test_a_big_drawing_in_tiles_shows_the_engines_numbers_in_every_copy(chrome: Any, tmp_path: Path) -> None:
     """A big drawing is cut into tiles, each part copied into every tile it reaches, and the tiles out of view are
     hidden (until found): every copy of every number still shows the engine's, at the start, after backward steps,
     and after jumps to the start and the end."""
-    model = MLP(2, [8, 8, 1], seed=1)
-    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
-    page = step_through(root, module=model)
-    open_page(chrome, page, tmp_path / "page.html")
+    root, page = open_tiled_page(chrome, tmp_path)
     values = graph_values(root, 10_000, "test")
     read = """
         const root = document.querySelector('.mgn-st'), texts = {}, tiles = [...root.querySelectorAll('.mgn-st-tile')];
@@ -410,10 +416,7 @@ def test_a_big_drawing_in_tiles_shows_the_engines_numbers_in_every_copy(chrome: 
 
 
 def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: Any, tmp_path: Path) -> None:
-    model = MLP(2, [8, 8, 1], seed=1)
-    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
-    page = step_through(root, module=model)
-    open_page(chrome, page, tmp_path / "page.html")
+    _, page = open_tiled_page(chrome, tmp_path)
     seen = chrome.execute_script(
         """
         const root = document.querySelector('.mgn-st'), view = root.querySelector('.mgn-st-graph');
@@ -461,10 +464,7 @@ def test_the_view_follows_each_step_and_the_labels_lie_over_the_drawing(chrome: 
 def test_the_tiles_near_the_view_are_drawn_and_the_far_ones_hidden_until_found(chrome: Any, tmp_path: Path) -> None:
     """Each tile that the view shows is drawn, after a step, a jump, a scroll by hand and a change of zoom, and each
     tile far from the view is hidden until found (the browser skips it; finding in the page still finds its text)."""
-    model = MLP(2, [8, 8, 1], seed=1)
-    root = losses.mse(model([[0.5, -1.0], [1.5, 0.25]]), [1.0, -1.0])
-    page = step_through(root, module=model)
-    open_page(chrome, page, tmp_path / "page.html")
+    _, page = open_tiled_page(chrome, tmp_path)
     check = """
         const done = arguments[arguments.length - 1], root = document.querySelector('.mgn-st');
         const view = root.querySelector('.mgn-st-graph');

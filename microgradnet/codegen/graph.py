@@ -3,7 +3,7 @@
 Shared by `to_python` (a program for one graph) and the compiled training step (a model's code for
 one sample). Each node writes its own code (`Value.source`, see engine/source.py); what is here
 only orders the nodes, names them, and places each node's backward steps, grouping the ones that
-share a condition under one `if`.
+share a condition under one `if` (and writing a gradient's first step as an assignment).
 """
 
 from __future__ import annotations
@@ -15,7 +15,20 @@ from ..engine import Value
 from ..engine.source import NotCompilableError
 from .writer import Add, Let, NodeWriter, Scope, comment, identifier, tidy
 
-__all__ = ["NodeCode", "backward_lines", "label_note", "name_values", "node_code", "tidy", "walk"]
+__all__ = [
+    "NodeCode",
+    "backward_lines",
+    "first_assignments",
+    "label_note",
+    "name_values",
+    "names_in",
+    "node_code",
+    "tidy",
+    "walk",
+]
+
+_NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
+_ADD = re.compile(r"( *)(\w+) ([-+])= (.*)")  # a backward step: target += c, or target -= c
 
 
 def walk(roots: Sequence[Value]) -> tuple[list[Value], list[Value]]:
@@ -110,6 +123,31 @@ def backward_lines(code: NodeCode, grads: dict[Value, str], indent: str) -> list
             block = step.when
         lines.append(f"{indent}    {line}")
     return lines
+
+
+def first_assignments(lines: list[str], targets: set[str], indent: int = 8) -> tuple[list[str], set[str]]:
+    """Each target's first `+= c` (`-= c`), where it comes unconditionally (at `indent`) before any other use,
+    written as `= c` (`= -c`): the target then needs no 0.0 to start from (a -0.0 contribution stays -0.0,
+    which no later sum can tell: every rule is linear in the gradient it passes on)."""
+    seen: set[str] = set()
+    assigned: set[str] = set()
+    out = []
+    for line in lines:
+        match = _ADD.fullmatch(line)
+        if match and len(match[1]) == indent and match[2] in targets and match[2] not in seen:
+            lead, name, sign, c = match.groups()
+            if sign == "+" or "#" not in c:  # (a comment cannot go inside the parentheses of -(c))
+                negated = c if c.isidentifier() else f"({c})"
+                line = f"{lead}{name} = {c if sign == '+' else '-' + negated}"
+                assigned.add(name)
+        seen.update(names_in(line))
+        out.append(line)
+    return out, assigned
+
+
+def names_in(line: str) -> list[str]:
+    """The names a line of code uses (and the attributes it reads: harmless extra)."""
+    return _NAME.findall(line)
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -26,15 +26,13 @@ from ..engine.floats import as_float
 from ..engine.make import leaf
 from ..engine.source import NotCompilableError
 from ..nn import MLP, Layer, Module, Neuron
-from .graph import backward_lines, name_values, node_code, tidy, walk
+from .graph import backward_lines, first_assignments, name_values, names_in, node_code, tidy, walk
 from .writer import Scope
 
 __all__ = ["CompiledModel", "ModelCode", "NotCompiledWarning", "compiled", "model_code", "rows_of_numbers"]
 
 _FLOAT = frozenset([float])
-_NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")  # a name (or an attribute: harmless extra)
 _LET = re.compile(r" *(\w+) = ")
-_ADD = re.compile(r"( *)(\w+) ([-+])= (.*)")
 _CALLS = {Neuron: Neuron.__call__, Layer: Layer.__call__, MLP: MLP.__call__}
 
 
@@ -202,9 +200,9 @@ def _module_text(
     names, grads, forward, backward, inner = model_code(scope, xs, named, interior)
     output_grads = [grads[o] for o in outputs if o in grads]
     inner = [g for g in inner if g not in output_grads]
-    backward, assigned = _first_assignments(backward, set(inner))
+    backward, assigned = first_assignments(backward, set(inner))
     inner = [g for g in inner if g not in assigned]
-    used = set(_names("\n".join(backward)))
+    used = set(names_in("\n".join(backward)))
     kept = [names[v] for v in [*xs, *interior] if names[v] in used]
     unpack_params = f"    {_tuple([names[p] for p in params], parens=False)} = P"
 
@@ -251,26 +249,6 @@ def _inline_isfinite(lines: list[str], scope: Scope) -> list[str]:
     return [call.sub(r"\1 - \1 == 0.0", line) for line in lines]
 
 
-def _first_assignments(lines: list[str], targets: set[str], indent: int = 8) -> tuple[list[str], set[str]]:
-    """Each target's first `+= c` (`-= c`), where it comes unconditionally (at `indent`) before any other use,
-    written as `= c` (`= -c`): the target then needs no 0.0 to start from (a -0.0 contribution stays -0.0,
-    which no later sum can tell: every rule is linear in the gradient it passes on)."""
-    seen: set[str] = set()
-    assigned: set[str] = set()
-    out = []
-    for line in lines:
-        match = _ADD.fullmatch(line)
-        if match and len(match[1]) == indent and match[2] in targets and match[2] not in seen:
-            lead, name, sign, c = match.groups()
-            if sign == "+" or "#" not in c:  # (a comment cannot go inside the parentheses of -(c))
-                negated = c if c.isidentifier() else f"({c})"
-                line = f"{lead}{name} = {c if sign == '+' else '-' + negated}"
-                assigned.add(name)
-        seen.update(_names(line))
-        out.append(line)
-    return out, assigned
-
-
 def _needs_grad(interior: list[Value], params: set[Value]) -> set[Value]:
     """The nodes whose gradient the parameters' gradients need: those from which some parameter is reached."""
     needed: set[Value] = set(params)
@@ -278,11 +256,6 @@ def _needs_grad(interior: list[Value], params: set[Value]) -> set[Value]:
         if any(p in needed for p in v.parents):
             needed.add(v)
     return needed
-
-
-def _names(line: str) -> list[str]:
-    """The names a line of code uses (and the attributes it reads: harmless extra)."""
-    return _NAME.findall(line)
 
 
 def _tuple(items: list[str], parens: bool = True) -> str:

@@ -14,8 +14,7 @@ from typing import Any
 
 from ..engine import Value, to_float
 from ..engine.backward import interior_nodes
-from .graph import backward_lines, label_note, name_values, node_code, tidy, walk
-from .model import _first_assignments
+from .graph import backward_lines, first_assignments, label_note, name_values, node_code, tidy, walk
 from .writer import Scope, comment
 
 __all__ = ["Program", "to_python"]
@@ -86,7 +85,7 @@ def to_python(root: Value) -> Program:
         for v in interior_nodes(root):
             if v in codes:  # the walk also meets its own bookkeeping (a layer's input row), which has no step
                 steps += backward_lines(codes[v], grads, "    ")
-        steps, first = _first_assignments(steps, {grads[v] for v in interior if v is not root}, indent=4)
+        steps, first = first_assignments(steps, {grads[v] for v in interior if v is not root}, indent=4)
         rest = [grads[v] for v in [*interior, *leaves] if v is not root and grads[v] not in first]
         lines += [f"    {' = '.join(chunk)} = 0.0" for chunk in _chunks(rest, 8)]
         lines += steps

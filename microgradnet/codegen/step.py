@@ -21,8 +21,9 @@ from typing import Any, NamedTuple
 from .. import losses
 from ..engine.weighted_sum import SPARSE_MIN_INPUTS
 from ..nn import Module
+from .graph import first_assignments
 from .loss import loss_code
-from .model import _chunks, _declare, _first_assignments, _lets, _signature, _tuple, model_code, trace
+from .model import _chunks, _declare, _lets, _signature, _tuple, model_code, trace
 from .writer import Scope
 
 __all__ = ["CompiledStep", "compiled_step"]
@@ -68,7 +69,7 @@ def _step_text(scope: Scope, code: Any, loss: Any, xs: list[str], outputs: list[
     """The source of step(P, rows, targets, n)."""
     per_sample = [*loss.backward, *(line.removeprefix("        ") for line in code.backward)]
     inner = list(dict.fromkeys([*loss.inner, *code.inner]))
-    per_sample, assigned = _first_assignments([f"        {line}" for line in per_sample], set(inner))
+    per_sample, assigned = first_assignments([f"        {line}" for line in per_sample], set(inner))
     inner = [g for g in inner if g not in assigned]
     hot = [*xs, *(line.split(" = ")[0] for line in code.forward), *inner, *assigned, "t", *_lets(per_sample)]
     lines = ["def step(P, rows, targets, n):", *_declare(hot)]

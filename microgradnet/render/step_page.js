@@ -43,7 +43,7 @@ window.microgradnetStepThrough = function (uid) {
     });
     over.setAttribute("class", "mgn-st-over");
     over.setAttribute("aria-hidden", "true");
-    canvas.setAttribute("transform", svg.querySelector("g").getAttribute("transform") || "");  // Graphviz's top group's
+    canvas.setAttribute("transform", top.getAttribute("transform") || "");  // Graphviz's top group's
     sheet.appendChild(over);
     var panel = root.querySelector(".mgn-st-panel");  // the step's head, and its lines in one text
     panel.textContent = "";
@@ -210,9 +210,13 @@ window.microgradnetStepThrough = function (uid) {
     // place and text (none of which is a CSS property: no style to compute again); the ones it does not take leave
     // the drawing, and are kept for a later step.
     function pool(name) {
-      var g = canvas.appendChild(document.createElementNS(SVGNS, "g"));
+      return { g: group(canvas, name), items: [], used: 0 };
+    }
+
+    function group(into, name) {  // a new group of that class, last in into
+      var g = into.appendChild(document.createElementNS(SVGNS, "g"));
       g.setAttribute("class", name);
-      return { g: g, items: [], used: 0 };
+      return g;
     }
 
     function take(p) {
@@ -238,17 +242,14 @@ window.microgradnetStepThrough = function (uid) {
 
     // The lit edges: for each class of them, one path of all their curves and one of all their arrowheads.
     function layer(name) {
-      var g = canvas.appendChild(document.createElementNS(SVGNS, "g"));
-      g.setAttribute("class", name);
-      return { g: g, paths: {} };
+      return { g: group(canvas, name), paths: {} };
     }
 
     function draw(edges) {
       Object.keys(edges).concat(Object.keys(trail.paths)).forEach(function (name) {
         var p = trail.paths[name];
         if (!p) {
-          var g = trail.g.appendChild(document.createElementNS(SVGNS, "g"));
-          g.setAttribute("class", name);
+          var g = group(trail.g, name);
           p = trail.paths[name] = [g.appendChild(document.createElementNS(SVGNS, "path")), g.appendChild(document.createElementNS(SVGNS, "path"))];
           p[1].setAttribute("class", "mgn-head");
         }
@@ -292,23 +293,23 @@ window.microgradnetStepThrough = function (uid) {
       }
       var was = lit;
       lit = [];
-      function light(els, name) {
-        if (els) els.forEach(function (el) { lit.push([el, name]); });
+      function light(els, name) {  // (each copy of a node)
+        els.forEach(function (el) { lit.push([el, name]); });
       }
       var edges = {};  // a lit edge's class -> the edges lit so, in the colour of their part in the step
-      function copy(els, name) {
+      function lightEdge(els, name) {  // (drawn once, over the drawing: see draw())
         if (els.length) (edges[name] = edges[name] || []).push(els[0]);
       }
       var mark = kind === "b" || kind === "seed" ? "mgn-now" : "mgn-new";
       if (v >= 0 && kind !== "end") {
         var q = parts[v];
         light(q.box, mark);
-        if (kind !== "seed") { light(q.op, mark); copy(q.out, mark); }
-        if (kind === "f") q.edges.forEach(function (e) { copy(e, "mgn-in"); });
+        if (kind !== "seed") { light(q.op, mark); lightEdge(q.out, mark); }
+        if (kind === "f") q.edges.forEach(function (e) { lightEdge(e, "mgn-in"); });
       }
       step[3].forEach(function (u) {  // each grad the step changes, marked over the drawing
         var r = parts[u[0]], cell = r.gradBox[0], text = r.grad[0];
-        if (u[1] >= 0 && parts[v].edges[u[1]]) copy(parts[v].edges[u[1]], "mgn-flow");
+        if (u[1] >= 0 && parts[v].edges[u[1]]) lightEdge(parts[v].edges[u[1]], "mgn-flow");
         if (!text) return;
         var x = take(got);
         attr(x.g, "class", u[0] === v ? mark : null);  // (the seed's own grad, in its lit box)
